@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { YoloTsError } from '@yolo-ts/core-data';
+
+/** What yolo-ts stores beside the weights so a saved model can be used without its training run. */
+export interface ModelMetadata {
+  /** Registry name of the architecture, e.g. `cnn-small`. */
+  architecture: string;
+  /** Class names in output order. */
+  names: string[];
+  imgsz: number;
+  channels: number;
+  /** Inputs are raw pixels 0–255, NHWC; the model rescales them itself. */
+  input: 'uint8-range NHWC';
+  /** The model returns logits; apply softmax for probabilities. */
+  output: 'logits';
+  /** Free-form extras (dataset, epoch, metrics...). */
+  [key: string]: unknown;
+}
+
+export class ModelFormatError extends YoloTsError {}
+
+const MODEL_JSON = 'model.json';
+
+async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/**
+ * Saves a model as a tfjs-layers folder (`model.json` + one weights file), loadable by `tf.loadLayersModel`
+ * in browsers too. Crash-safe: the weights file is named by its content hash and written first, then
+ * `model.json` is renamed into place, so a reader sees either the old model or the new one, never a mix.
+ */
+export async function saveModel(model: tf.LayersModel, dir: string, metadata: ModelMetadata): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+      const weightsName = `weights.${createHash('sha256').update(weights).digest('hex').slice(0, 12)}.bin`;
+      await writeAtomic(join(dir, weightsName), weights);
+      const json = {
+        format: 'layers-model',
+        generatedBy: 'yolo-ts',
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: [`./${weightsName}`], weights: artifacts.weightSpecs }],
+        userDefinedMetadata: { yolots: metadata },
+      };
+      await writeAtomic(join(dir, MODEL_JSON), JSON.stringify(json));
+      for (const f of await readdir(dir)) {
+        if (/^weights\.[0-9a-f]{12}\.bin$/.test(f) && f !== weightsName) await rm(join(dir, f), { force: true });
+      }
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+}
+
+/** Loads a folder written by `saveModel`, with its metadata. */
+export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+  let json: {
+    modelTopology: tf.io.ModelArtifacts['modelTopology'];
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    userDefinedMetadata?: { yolots?: ModelMetadata };
+  };
+  const jsonPath = join(dir, MODEL_JSON);
+  try {
+    json = JSON.parse(await readFile(jsonPath, 'utf8'));
+  } catch (error) {
+    throw new ModelFormatError(`cannot read model ${jsonPath}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const metadata = json.userDefinedMetadata?.yolots;
+  if (!metadata || !json.weightsManifest?.length) throw new ModelFormatError(`${jsonPath} is not a yolo-ts model (no yolots metadata or weights manifest)`);
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p))));
+  const data = Buffer.concat(buffers);
+  const expected = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1) * 4, 0);
+  if (data.length !== expected) throw new ModelFormatError(`${dir}: weights hold ${data.length} bytes, the manifest needs ${expected}`);
+  const weightData = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+  return { model, metadata };
+}
