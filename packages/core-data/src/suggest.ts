@@ -1,21 +1,20 @@
-/** Levenshtein distance, used to suggest the closest known name for a misspelt one. */
+/** Edit distance counting insertions, deletions, substitutions and swaps of neighbours (optimal string alignment). */
 export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /**
- * The candidate closest to `name`, or undefined when none is close enough to be a plausible typo
- * (distance at most 40% of the longer name, at least 1; a prefix always qualifies).
+ * The candidate closest to `name`, or undefined when none is a plausible typo: within 40% of the longer
+ * name's length (at least 1 edit), or a prefix of it, or it a prefix of the name.
  */
 export function closestMatch(name: string, candidates: Iterable<string>): string | undefined {
   const lower = name.toLowerCase();
@@ -23,9 +22,10 @@ export function closestMatch(name: string, candidates: Iterable<string>): string
   let bestScore = Infinity;
   for (const c of candidates) {
     const cl = c.toLowerCase();
-    const d = cl.startsWith(lower) || lower.startsWith(cl) ? 0.5 : editDistance(lower, cl);
+    const d = editDistance(lower, cl);
     const limit = Math.max(1, Math.floor(0.4 * Math.max(lower.length, cl.length)));
-    if (d <= limit && d < bestScore) {
+    const prefix = cl.startsWith(lower) || lower.startsWith(cl);
+    if ((d <= limit || prefix) && d < bestScore) {
       best = c;
       bestScore = d;
     }

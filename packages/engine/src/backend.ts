@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { YoloTsError } from '@yolo-ts/core-data';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
+
+/** A backend the user asked for cannot be loaded, or none can. */
+export class BackendError extends YoloTsError {}
 
 /** The tfjs backends yolo-ts runs on, fastest first. `tensorflow` is tfjs-node's native libtensorflow. */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -14,9 +18,21 @@ export interface BackendCandidate {
   prepare?: () => void;
 }
 
+/** Imports tfjs-node, turning its multi-line "addon not found" error into the one fact users need. */
+async function loadTfjsNode(): Promise<unknown> {
+  try {
+    return await import('@tensorflow/tfjs-node');
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    if (/tfjs_binding\.node/.test(text)) throw new Error('@tensorflow/tfjs-node has no native binding here (libtensorflow was not downloaded when it installed)');
+    if (/Cannot find (package|module)/.test(text)) throw new Error('@tensorflow/tfjs-node is not installed');
+    throw error;
+  }
+}
+
 export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
   // tfjs-node is an optional dependency: its native binding is absent where libtensorflow could not be fetched.
-  { name: 'tensorflow', load: () => import('@tensorflow/tfjs-node') },
+  { name: 'tensorflow', load: loadTfjsNode },
   { name: 'wasm', load: () => import('@tensorflow/tfjs-backend-wasm'), prepare: registerWasmTrainingKernels },
   // The cpu backend ships inside @tensorflow/tfjs; it always loads.
   { name: 'cpu', load: async () => undefined },
@@ -37,7 +53,7 @@ export interface BackendChoice {
  */
 export async function selectBackend(prefer: BackendName | 'auto' = 'auto', candidates: readonly BackendCandidate[] = DEFAULT_CANDIDATES): Promise<BackendChoice> {
   const order = prefer === 'auto' ? candidates : candidates.filter((c) => c.name === prefer);
-  if (order.length === 0) throw new Error(`unknown backend '${prefer}'; valid: auto, ${BACKENDS.join(', ')}`);
+  if (order.length === 0) throw new BackendError(`unknown backend '${prefer}'; valid: auto, ${BACKENDS.join(', ')}`);
   const fallbacks: string[] = [];
   for (const candidate of order) {
     try {
@@ -49,11 +65,11 @@ export async function selectBackend(prefer: BackendName | 'auto' = 'auto', candi
       return { name: candidate.name, fallbacks, summary: `backend: ${candidate.name}${why}` };
     } catch (error) {
       const reason = firstLine(error);
-      if (prefer !== 'auto') throw new Error(`backend '${prefer}' cannot be used here: ${reason}`);
+      if (prefer !== 'auto') throw new BackendError(`backend '${prefer}' cannot be used here: ${reason}`);
       fallbacks.push(`${candidate.name} unavailable: ${reason}`);
     }
   }
-  throw new Error(`no tfjs backend could be loaded: ${fallbacks.join('; ')}`);
+  throw new BackendError(`no tfjs backend could be loaded: ${fallbacks.join('; ')}`);
 }
 
 function firstLine(error: unknown): string {

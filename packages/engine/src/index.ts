@@ -1,2 +1,2 @@
-export { selectBackend, BACKENDS, DEFAULT_CANDIDATES, type BackendName, type BackendCandidate, type BackendChoice } from './backend.js';
+export { selectBackend, BackendError, BACKENDS, DEFAULT_CANDIDATES, type BackendName, type BackendCandidate, type BackendChoice } from './backend.js';
 export { registerWasmTrainingKernels } from './wasm-kernels.js';

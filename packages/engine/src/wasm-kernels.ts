@@ -15,5 +15,3 @@ export function registerWasmTrainingKernels(): void {
   }
   registered = true;
 }
-
-export type { BackendWasm };

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { YoloTsError } from '@yolo-ts/core-data';
+import { defaultDatasetRegistry, train, val } from '@yolo-ts/trainer';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { settingsHelp } from './help.js';
+import { UsageError, parseCommand } from './parse-args.js';
+
+async function runTaskCommand(words: string[]): Promise<void> {
+  const parsed = parseCommand(words);
+  for (const w of parsed.warnings) console.warn(`WARNING ${w}`);
+  if (!parsed.mode) {
+    console.warn("WARNING 'mode' argument is missing. Valid modes are train, val, predict, export. Using default 'mode=train'.");
+  }
+  const mode = parsed.mode ?? 'train';
+  if (mode === 'train') await train(parsed.settings);
+  else if (mode === 'val') await val(parsed.settings);
+  else throw new UsageError(`mode '${mode}' is not available yet in this version of yolo-ts; use train or val`);
+}
+
+function listDatasets(): void {
+  for (const p of defaultDatasetRegistry().list()) {
+    console.log(`${p.name.padEnd(16)}${String(p.classes.length).padStart(4)} classes  ${p.description}\n${''.padEnd(22)}source: ${p.source}`);
+  }
+}
+
+/** Prints one line for errors users can act on; a stack only for bugs, and only when asked. */
+function fail(error: unknown): never {
+  if (error instanceof YoloTsError) {
+    console.error(`yolo-ts: ${error.message}`);
+    process.exit(2);
+  }
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  console.error(`yolo-ts: internal error: ${message}${process.env.YOLO_TS_DEBUG ? `\n${(error as Error).stack}` : ' (set YOLO_TS_DEBUG=1 for details)'}`);
+  process.exit(1);
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName('yolo-ts')
+  .usage(settingsHelp())
+  .command('datasets', 'list the datasets yolo-ts knows', () => {}, listDatasets)
+  .command('* [words..]', false, (y) => y.positional('words', { type: 'string', array: true }), async (argv) => {
+    const words = (argv.words as string[] | undefined) ?? [];
+    if (words.length === 0) {
+      console.log(settingsHelp());
+      return;
+    }
+    await runTaskCommand(words.map(String));
+  })
+  .parserConfiguration({ 'unknown-options-as-args': true })
+  .help()
+  .alias('h', 'help')
+  .version()
+  .wrap(null)
+  .fail((msg, err) => fail(err ?? new UsageError(msg)))
+  .parseAsync()
+  .catch(fail);

@@ -1,0 +1,69 @@
+/**
+ * Every setting a run accepts, its default and its type: the one table that the CLI, the YOLO class,
+ * `--help` and validation all read (Ultralytics keeps the same in `cfg/default.yaml`). Keys keep Ultralytics'
+ * names and meanings; a key appears here only once the code honours it.
+ */
+export type SettingKind = 'int' | 'number' | 'fraction' | 'bool' | 'string' | 'choice';
+
+export interface Setting {
+  kind: SettingKind;
+  default: string | number | boolean | null;
+  help: string;
+  /** Allowed values for `choice` (compared case-insensitively). */
+  choices?: readonly string[];
+  /** Smallest allowed value for `int` / `number`. */
+  min?: number;
+}
+
+export const SETTINGS = {
+  task: { kind: 'choice', default: 'classify', choices: ['classify'], help: 'the task; yolo-ts does image classification' },
+  mode: { kind: 'choice', default: 'train', choices: ['train', 'val', 'predict', 'export'], help: 'what to do' },
+  model: { kind: 'string', default: 'cnn-small', help: 'architecture name (cnn-small, cnn-bn) or a saved model folder (runs/classify/train/weights/best)' },
+  data: { kind: 'string', default: 'mnist160', help: 'dataset name (yolo-ts datasets lists them)' },
+  epochs: { kind: 'int', default: 10, min: 1, help: 'number of passes over the training set' },
+  batch: { kind: 'int', default: 16, min: 1, help: 'images per training step' },
+  imgsz: { kind: 'int', default: 28, min: 8, help: 'square input size in pixels; images are resized to it (28 is native MNIST)' },
+  device: { kind: 'choice', default: 'auto', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], help: 'tfjs backend: auto tries tensorflow (tfjs-node), then wasm, then cpu' },
+  project: { kind: 'string', default: null, help: 'folder of runs; default runs/<task>' },
+  name: { kind: 'string', default: null, help: 'run folder name; default the mode, numbered when taken (train, train2, ...)' },
+  exist_ok: { kind: 'bool', default: false, help: 'reuse project/name instead of numbering a new folder' },
+  seed: { kind: 'int', default: 0, min: 0, help: 'seed of weight initialisation and shuffling' },
+  optimizer: { kind: 'choice', default: 'auto', choices: ['auto', 'Adam', 'SGD'], help: 'auto = Adam with lr 0.001 (lr0 ignored)' },
+  lr0: { kind: 'fraction', default: 0.01, help: 'initial learning rate (SGD 1e-2, Adam 1e-3)' },
+  lrf: { kind: 'fraction', default: 0.01, help: 'final learning rate as a fraction of lr0 (linear decay per epoch)' },
+  momentum: { kind: 'fraction', default: 0.937, help: 'SGD momentum' },
+  fliplr: { kind: 'fraction', default: 0.5, help: 'probability of a horizontal flip of a training image (datasets of digits and letters set 0)' },
+  val: { kind: 'bool', default: true, help: 'validate after every epoch (the last epoch is always validated)' },
+  split: { kind: 'choice', default: 'val', choices: ['val', 'test', 'train'], help: 'split used by val mode (val falls back to test)' },
+  verbose: { kind: 'bool', default: true, help: 'print the model summary and per-epoch lines' },
+} as const satisfies Record<string, Setting>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+/** A fully resolved run configuration. */
+export interface RunConfig {
+  task: 'classify';
+  mode: 'train' | 'val' | 'predict' | 'export';
+  model: string;
+  data: string;
+  epochs: number;
+  batch: number;
+  imgsz: number;
+  device: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  project: string | null;
+  name: string | null;
+  exist_ok: boolean;
+  seed: number;
+  optimizer: 'auto' | 'Adam' | 'SGD';
+  lr0: number;
+  lrf: number;
+  momentum: number;
+  fliplr: number;
+  val: boolean;
+  split: 'val' | 'test' | 'train';
+  verbose: boolean;
+}
+
+export function defaultConfig(): RunConfig {
+  return Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.default])) as unknown as RunConfig;
+}

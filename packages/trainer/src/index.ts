@@ -1,0 +1,10 @@
+export { SETTINGS, defaultConfig, type RunConfig, type Setting, type SettingKey, type SettingKind } from './defaults.js';
+export { ConfigError, coerceSetting, resolveConfig, unknownKeyMessage } from './config.js';
+export { defaultDatasetRegistry, datasetsDir } from './datasets.js';
+export { createRunDir } from './run-dir.js';
+export { formatResultsCsv, RESULT_COLUMNS, type EpochResult } from './results.js';
+export { seededRandom, shuffledIndices, gatherBatch, type BatchOptions } from './batches.js';
+export { evaluate, classificationLoss, type ClassifyMetrics } from './metrics.js';
+export { train, type RunContext, type TrainResult } from './train.js';
+export { val, type ValResult } from './val.js';
+export { YOLO } from './yolo.js';

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ImageSplit } from '@yolo-ts/core-data';
+import { gatherBatch } from './batches.js';
+
+export interface ClassifyMetrics {
+  top1: number;
+  top5: number;
+  loss: number;
+  count: number;
+}
+
+/** Mean softmax cross-entropy of logits against integer labels. */
+export function classificationLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits) as tf.Scalar;
+}
+
+/**
+ * Top-1 / top-5 accuracy (fractions, as Ultralytics reports them) and mean loss of `model` on a split,
+ * in inference mode (BatchNorm uses its moving statistics). With fewer than 5 classes top-5 is 1.
+ */
+export function evaluate(model: tf.LayersModel, split: ImageSplit, imgsz: number, batch = 256): ClassifyMetrics {
+  let top1 = 0;
+  let top5 = 0;
+  let lossSum = 0;
+  for (let start = 0; start < split.count; start += batch) {
+    const indices = Array.from({ length: Math.min(batch, split.count - start) }, (_, k) => start + k);
+    const [c1, c5, l] = tf.tidy(() => {
+      const { x, y } = gatherBatch(split, indices, { imgsz });
+      const logits = model.predict(x) as tf.Tensor2D;
+      const k = Math.min(5, logits.shape[1]);
+      const { indices: topk } = tf.topk(logits, k);
+      const hits = tf.equal(topk, y.expandDims(1));
+      const hit1 = hits.slice([0, 0], [-1, 1]).sum();
+      const hit5 = hits.any(1).sum();
+      const loss = tf.mul(classificationLoss(logits, y), indices.length);
+      return [hit1, hit5, loss].map((t) => t.dataSync()[0]!) as [number, number, number];
+    });
+    top1 += c1;
+    top5 += c5;
+    lossSum += l;
+  }
+  return { top1: top1 / split.count, top5: top5 / split.count, loss: lossSum / split.count, count: split.count };
+}

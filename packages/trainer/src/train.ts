@@ -1,0 +1,134 @@
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { DatasetRegistry } from '@yolo-ts/core-data';
+import { selectBackend } from '@yolo-ts/engine';
+import { defaultModelRegistry, formatSummary, saveModel, summarize, type ModelMetadata, type ModelRegistry } from '@yolo-ts/models';
+import { stringify } from 'yaml';
+import { seededRandom, shuffledIndices, gatherBatch } from './batches.js';
+import { ConfigError, resolveConfig } from './config.js';
+import { datasetsDir, defaultDatasetRegistry } from './datasets.js';
+import { SETTINGS, type RunConfig } from './defaults.js';
+import { writeFileAtomic } from './files.js';
+import { classificationLoss, evaluate } from './metrics.js';
+import { obtainModel } from './model-source.js';
+import { writeResultsCsv, type EpochResult } from './results.js';
+import { createRunDir } from './run-dir.js';
+
+/** What train() and val() can be given besides the settings: registries and where lines go. */
+export interface RunContext {
+  datasets?: DatasetRegistry;
+  models?: ModelRegistry;
+  /** Receives every line meant for the user; default console.log. */
+  log?: (line: string) => void;
+}
+
+export interface TrainResult {
+  config: RunConfig;
+  saveDir: string;
+  backend: string;
+  results: EpochResult[];
+  bestEpoch: number;
+  weights: { last: string; best: string };
+}
+
+/** Ultralytics' classify fitness: the mean of top-1 and top-5 accuracy. */
+const fitness = (r: EpochResult) => (r['metrics/accuracy_top1'] + r['metrics/accuracy_top5']) / 2;
+
+function makeOptimizer(cfg: RunConfig): { optimizer: tf.Optimizer; lr0: number } {
+  if (cfg.optimizer === 'SGD') return { optimizer: tf.train.momentum(cfg.lr0, cfg.momentum), lr0: cfg.lr0 };
+  const lr0 = cfg.optimizer === 'auto' ? 0.001 : cfg.lr0;
+  return { optimizer: tf.train.adam(lr0), lr0 };
+}
+
+/** Ultralytics' linear schedule: lr0 at epoch 0 falling to lr0·lrf at the last epoch. */
+function learningRate(cfg: RunConfig, lr0: number, epoch: number): number {
+  return lr0 * (Math.max(1 - epoch / cfg.epochs, 0) * (1 - cfg.lrf) + cfg.lrf);
+}
+
+/** Trains a classifier: `yolo-ts classify train key=value ...` and `new YOLO(model).train({...})` both land here. */
+export async function train(settings: Record<string, unknown>, context: RunContext = {}): Promise<TrainResult> {
+  const log = context.log ?? console.log;
+  const datasets = context.datasets ?? defaultDatasetRegistry();
+  const plugin = datasets.get(String(settings.data ?? SETTINGS.data.default));
+  const cfg = resolveConfig({ ...settings, mode: 'train' }, plugin.defaults);
+  const backend = await selectBackend(cfg.device);
+  log(backend.summary);
+
+  const data = await plugin.load({ datasetsDir: datasetsDir(), log });
+  const valSplit = data.val ?? data.test;
+  if (!valSplit) throw new ConfigError(`dataset '${data.name}' has no val or test split to validate on`);
+  const nc = data.classes.length;
+  const { model, architecture, metadata: from } = await obtainModel(cfg.model, context.models ?? defaultModelRegistry(), {
+    imgsz: cfg.imgsz,
+    channels: data.train.channels,
+    nc,
+    seed: cfg.seed,
+  });
+  const outWidth = (model.outputs[0]!.shape as number[])[1];
+  if (outWidth !== nc) throw new ConfigError(`model '${cfg.model}' outputs ${outWidth} classes but dataset '${data.name}' has ${nc}`);
+  if (cfg.verbose) log(formatSummary(summarize(model)));
+
+  const saveDir = await createRunDir(cfg.project ?? join('runs', cfg.task), cfg.name ?? 'train', cfg.exist_ok);
+  await writeFileAtomic(join(saveDir, 'args.yaml'), stringify({ ...cfg, save_dir: saveDir }));
+  const weights = { last: join(saveDir, 'weights', 'last'), best: join(saveDir, 'weights', 'best') };
+  const metadata: ModelMetadata = {
+    ...from,
+    architecture,
+    names: data.classes,
+    imgsz: cfg.imgsz,
+    channels: data.train.channels,
+    input: 'uint8-range NHWC',
+    output: 'logits',
+    dataset: data.name,
+  };
+
+  const { optimizer, lr0 } = makeOptimizer(cfg);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const random = seededRandom(cfg.seed + 1);
+  const results: EpochResult[] = [];
+  let bestEpoch = 0;
+  const started = Date.now();
+  log(`Training on ${data.train.count} ${data.name} images, validating on ${valSplit.count}, at imgsz=${cfg.imgsz}, batch=${cfg.batch}`);
+  log(`Logging results to ${resolve(saveDir)}`);
+  log(`${'Epoch'.padStart(11)}${'loss'.padStart(11)}${'Instances'.padStart(11)}${'Size'.padStart(11)}${'top1_acc'.padStart(11)}${'top5_acc'.padStart(11)}${'val_loss'.padStart(11)}`);
+
+  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    const lr = learningRate(cfg, lr0, epoch);
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    const order = shuffledIndices(data.train.count, random);
+    let lossSum = 0;
+    for (let start = 0; start < order.length; start += cfg.batch) {
+      const idx = order.subarray(start, Math.min(start + cfg.batch, order.length));
+      const { x, y } = gatherBatch(data.train, idx, { imgsz: cfg.imgsz, fliplr: cfg.fliplr, random });
+      const cost = optimizer.minimize(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor2D, y), true, variables)!;
+      lossSum += cost.dataSync()[0]! * idx.length;
+      tf.dispose([x, y, cost]);
+    }
+    const trainLoss = lossSum / order.length;
+    const last = epoch === cfg.epochs - 1;
+    const m = cfg.val || last ? evaluate(model, valSplit, cfg.imgsz) : { top1: NaN, top5: NaN, loss: NaN };
+    const row: EpochResult = {
+      epoch: epoch + 1,
+      time: (Date.now() - started) / 1000,
+      'train/loss': trainLoss,
+      'metrics/accuracy_top1': m.top1,
+      'metrics/accuracy_top5': m.top5,
+      'val/loss': m.loss,
+      'lr/pg0': lr,
+    };
+    results.push(row);
+    await writeResultsCsv(join(saveDir, 'results.csv'), results);
+    await saveModel(model, weights.last, { ...metadata, epoch: epoch + 1 });
+    if (!Number.isNaN(fitness(row)) && (bestEpoch === 0 || fitness(row) > fitness(results[bestEpoch - 1]!))) {
+      bestEpoch = epoch + 1;
+      await saveModel(model, weights.best, { ...metadata, epoch: epoch + 1 });
+    }
+    const f = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(4)).padStart(11);
+    log(`${`${epoch + 1}/${cfg.epochs}`.padStart(11)}${f(trainLoss)}${String(data.train.count).padStart(11)}${String(cfg.imgsz).padStart(11)}${f(m.top1)}${f(m.top5)}${f(m.loss)}`);
+  }
+  optimizer.dispose();
+  model.dispose();
+  log(`${cfg.epochs} epochs completed in ${((Date.now() - started) / 3.6e6).toFixed(3)} hours.`);
+  log(`Best epoch ${bestEpoch}: top1 ${results[bestEpoch - 1]!['metrics/accuracy_top1'].toFixed(4)}. Results saved to ${resolve(saveDir)}`);
+  return { config: cfg, saveDir, backend: backend.name, results, bestEpoch, weights };
+}
