@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CANDIDATES, selectBackend, type BackendCandidate } from './backend.js';
+import { defaultThreadCount, wasmThreadCount } from './wasm-threads.js';
 
 const wasmAndCpu = DEFAULT_CANDIDATES.filter((c) => c.name !== 'tensorflow');
 const missingNode: BackendCandidate = { name: 'tensorflow', load: () => import('@tensorflow/tfjs-node-not-installed' as string) };
@@ -11,7 +12,9 @@ describe('selectBackend', () => {
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.fallbacks).toHaveLength(1);
-    expect(choice.summary).toMatch(/^backend: wasm \(tensorflow unavailable: .*tfjs-node-not-installed/);
+    expect(choice.summary).toMatch(/^backend: wasm \(\d+ threads?; tensorflow unavailable: .*tfjs-node-not-installed/);
+    // In Node tfjs never threads wasm by itself: yolo-ts' threaded build must give every available core (≤ 4).
+    expect(wasmThreadCount()).toBe(defaultThreadCount());
     expect(tf.tidy(() => tf.matMul([[1, 2]], [[3], [4]]).dataSync()[0])).toBe(11);
   });
 

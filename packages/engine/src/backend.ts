@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { YoloTsError } from '@yolo-ts/core-data';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import { registerThreadedWasmBackend, wasmThreadCount } from './wasm-threads.js';
 
 /** A backend the user asked for cannot be loaded, or none can. */
 export class BackendError extends YoloTsError {}
@@ -16,6 +17,17 @@ export interface BackendCandidate {
   load: () => Promise<unknown>;
   /** Runs after the backend is active, e.g. to register kernels it lacks. */
   prepare?: () => void;
+  /** Details worth printing once active, e.g. the thread count. */
+  describe?: () => string;
+}
+
+let wasmLoaded = false;
+
+/** Imports the wasm backend and, in Node, swaps in its multi-threaded build (a no-op on 1-core machines). */
+async function loadWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!wasmLoaded) registerThreadedWasmBackend();
+  wasmLoaded = true;
 }
 
 /** Imports tfjs-node, turning its multi-line "addon not found" error into the one fact users need. */
@@ -33,7 +45,7 @@ async function loadTfjsNode(): Promise<unknown> {
 export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
   // tfjs-node is an optional dependency: its native binding is absent where libtensorflow could not be fetched.
   { name: 'tensorflow', load: loadTfjsNode },
-  { name: 'wasm', load: () => import('@tensorflow/tfjs-backend-wasm'), prepare: registerWasmTrainingKernels },
+  { name: 'wasm', load: loadWasm, prepare: registerWasmTrainingKernels, describe: () => `${wasmThreadCount()} thread${wasmThreadCount() === 1 ? '' : 's'}` },
   // The cpu backend ships inside @tensorflow/tfjs; it always loads.
   { name: 'cpu', load: async () => undefined },
 ];
@@ -61,7 +73,8 @@ export async function selectBackend(prefer: BackendName | 'auto' = 'auto', candi
       if (!(await tf.setBackend(candidate.name))) throw new Error(`tf.setBackend('${candidate.name}') returned false`);
       await tf.ready();
       candidate.prepare?.();
-      const why = fallbacks.length ? ` (${fallbacks.join('; ')})` : '';
+      const details = [candidate.describe?.(), ...fallbacks].filter(Boolean);
+      const why = details.length ? ` (${details.join('; ')})` : '';
       return { name: candidate.name, fallbacks, summary: `backend: ${candidate.name}${why}` };
     } catch (error) {
       const reason = firstLine(error);
