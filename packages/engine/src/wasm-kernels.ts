@@ -1,17 +1,40 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv2DBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
-
-/** Kernels that tfjs 4.22's wasm backend lacks for training, registered once per process. */
-const KERNELS: tf.KernelConfig[] = [conv2DBackpropFilterConfig];
+import { makeBatchMatMul } from './kernels/batch-mat-mul.js';
+import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
+import { makeConv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
+import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
+import { makeLeadingReduce } from './kernels/reduce-leading.js';
+import { makeTile } from './kernels/tile.js';
 
 let registered = false;
 
-/** Registers yolo-ts's training kernels on the wasm backend. Idempotent. */
+/**
+ * Registers yolo-ts's training kernels on tfjs 4.22's wasm backend: the missing Conv2DBackpropFilter, and
+ * replacements for kernels that are correct but slow when training (each one's file says why). A replacement
+ * keeps the stock kernel's setup function (it binds the wasm exports that the stock kernel, still called
+ * outside the fast case, needs). Idempotent; call after the wasm backend is active.
+ */
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
-  for (const config of KERNELS) {
-    // A later tfjs may ship its own kernel: keep ours only where there is none.
-    if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
+  const stock = (name: string) => {
+    const config = tf.getKernel(name, 'wasm');
+    if (!config) throw new Error(`tfjs wasm backend has no ${name} kernel`);
+    return config;
+  };
+  const batchMatMul = stock('BatchMatMul');
+  const kernels: tf.KernelConfig[] = [
+    makeConv2DBackpropFilter(batchMatMul.kernelFunc),
+    makeConv2DBackpropInput(batchMatMul.kernelFunc),
+    makeBatchMatMul(batchMatMul.kernelFunc, stock('Transpose').kernelFunc),
+    maxPoolGradConfig,
+    makeTile(stock('Tile').kernelFunc),
+    makeLeadingReduce('Sum', stock('Sum').kernelFunc),
+    makeLeadingReduce('Mean', stock('Mean').kernelFunc),
+  ];
+  for (const config of kernels) {
+    const original = tf.getKernel(config.kernelName, 'wasm');
+    if (original) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({ ...config, setupFunc: original?.setupFunc });
   }
   registered = true;
 }

@@ -5,6 +5,7 @@ export { createRunDir } from './run-dir.js';
 export { formatResultsCsv, RESULT_COLUMNS, type EpochResult } from './results.js';
 export { seededRandom, shuffledIndices, gatherBatch, type BatchOptions } from './batches.js';
 export { evaluate, classificationLoss, type ClassifyMetrics } from './metrics.js';
+export { trainStep, trainableVariables } from './train-step.js';
 export { train, type RunContext, type TrainResult } from './train.js';
 export { val, type ValResult } from './val.js';
 export { YOLO } from './yolo.js';

@@ -9,7 +9,8 @@ import { ConfigError, resolveConfig } from './config.js';
 import { datasetsDir, defaultDatasetRegistry } from './datasets.js';
 import { SETTINGS, type RunConfig } from './defaults.js';
 import { writeFileAtomic } from './files.js';
-import { classificationLoss, evaluate } from './metrics.js';
+import { evaluate } from './metrics.js';
+import { trainStep, trainableVariables } from './train-step.js';
 import { obtainModel } from './model-source.js';
 import { writeResultsCsv, type EpochResult } from './results.js';
 import { createRunDir } from './run-dir.js';
@@ -83,7 +84,7 @@ export async function train(settings: Record<string, unknown>, context: RunConte
   };
 
   const { optimizer, lr0 } = makeOptimizer(cfg);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const variables = trainableVariables(model);
   const random = seededRandom(cfg.seed + 1);
   const results: EpochResult[] = [];
   let bestEpoch = 0;
@@ -100,9 +101,8 @@ export async function train(settings: Record<string, unknown>, context: RunConte
     for (let start = 0; start < order.length; start += cfg.batch) {
       const idx = order.subarray(start, Math.min(start + cfg.batch, order.length));
       const { x, y } = gatherBatch(data.train, idx, { imgsz: cfg.imgsz, fliplr: cfg.fliplr, random });
-      const cost = optimizer.minimize(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor2D, y), true, variables)!;
-      lossSum += cost.dataSync()[0]! * idx.length;
-      tf.dispose([x, y, cost]);
+      lossSum += trainStep(model, optimizer, variables, x, y) * idx.length;
+      tf.dispose([x, y]);
     }
     const trainLoss = lossSum / order.length;
     const last = epoch === cfg.epochs - 1;

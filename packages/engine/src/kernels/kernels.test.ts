@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../backend.js';
+
+/**
+ * Every kernel yolo-ts registers on wasm is checked against tfjs' cpu backend on the same inputs (gradients
+ * through tf.grad, so the kernels run exactly as in training), on odd shapes, strides, paddings and batches.
+ */
+async function onBoth(fn: () => tf.Tensor | tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  const run = () => {
+    const before = tf.memory().numTensors;
+    const out = tf.tidy(() => [fn()].flat().map((t) => t.dataSync() as Float32Array));
+    expect(tf.memory().numTensors).toBe(before);
+    return out;
+  };
+  await tf.setBackend('cpu');
+  const cpu = run();
+  await tf.setBackend('wasm');
+  return { cpu, wasm: run() };
+}
+
+function expectClose({ cpu, wasm }: { cpu: Float32Array[]; wasm: Float32Array[] }, tol = 1e-4) {
+  expect(wasm.length).toBe(cpu.length);
+  cpu.forEach((c, k) => {
+    const w = wasm[k]!;
+    expect(w.length).toBe(c.length);
+    let err = 0;
+    for (let i = 0; i < c.length; i++) err = Math.max(err, Math.abs(w[i]! - c[i]!) / (1 + Math.abs(c[i]!)));
+    expect(err).toBeLessThan(tol);
+  });
+}
+
+const rnd = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+
+describe('wasm training kernels match the cpu backend', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  type Conv = { n: number; h: number; w: number; ci: number; co: number; k: number; s: number; pad: 'same' | 'valid' };
+  const convs: Conv[] = [
+    { n: 1, h: 5, w: 5, ci: 1, co: 2, k: 3, s: 1, pad: 'same' },
+    { n: 3, h: 7, w: 6, ci: 2, co: 3, k: 3, s: 2, pad: 'same' },
+    { n: 2, h: 9, w: 8, ci: 3, co: 5, k: 3, s: 2, pad: 'valid' },
+    { n: 5, h: 6, w: 7, ci: 4, co: 2, k: 1, s: 1, pad: 'valid' },
+    { n: 2, h: 8, w: 8, ci: 3, co: 4, k: 5, s: 3, pad: 'same' },
+    { n: 4, h: 14, w: 14, ci: 16, co: 8, k: 3, s: 2, pad: 'same' },
+  ];
+  it.each(convs)('Conv2DBackpropFilter and Conv2DBackpropInput for %o', async (c) => {
+    const result = await onBoth(() => {
+      const x = rnd([c.n, c.h, c.w, c.ci], 1);
+      const w = rnd([c.k, c.k, c.ci, c.co], 2);
+      const r = rnd(tf.conv2d(x, w as tf.Tensor4D, c.s, c.pad).shape, 3);
+      const f = (xv: tf.Tensor, wv: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, c.s, c.pad), r));
+      return tf.grads(f)([x, w]);
+    });
+    expectClose(result);
+  });
+
+  it.each([
+    { shape: [2, 8, 8, 3], k: 2, s: 2, pad: 'valid' as const },
+    { shape: [3, 7, 9, 4], k: 3, s: 2, pad: 'same' as const },
+    { shape: [1, 5, 5, 2], k: 3, s: 1, pad: 'same' as const },
+  ])('MaxPoolGrad for %o, ties included', async ({ shape, k, s, pad }) => {
+    const result = await onBoth(() => {
+      // Rounded values make ties in windows: the first maximum must get the gradient, as in TensorFlow.
+      const x = tf.round(tf.mul(rnd(shape, 4), 1.5));
+      const r = rnd(tf.maxPool(x as tf.Tensor4D, k, s, pad).shape, 5);
+      return tf.grad((xv: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xv as tf.Tensor4D, k, s, pad), r)))(x);
+    });
+    expectClose(result);
+  });
+
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('BatchMatMul transposeA=%s transposeB=%s, 2-D and batched', async (ta, tb) => {
+    const result = await onBoth(() => {
+      const a = rnd(ta ? [7, 5] : [5, 7], 6);
+      const b = rnd(tb ? [3, 7] : [7, 3], 7);
+      const a3 = rnd(ta ? [2, 7, 5] : [2, 5, 7], 8);
+      const b3 = rnd(tb ? [2, 3, 7] : [2, 7, 3], 9);
+      return [tf.matMul(a, b, ta, tb), tf.matMul(a3, b3, ta, tb), ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.matMul(p, q, ta, tb)))([a, b])];
+    });
+    expectClose(result);
+  });
+
+  it('Tile: end-to-end repeats and general tilings', async () => {
+    const result = await onBoth(() => [
+      tf.tile(rnd([1, 1, 1, 5], 10), [3, 4, 2, 1]),
+      tf.tile(rnd([1, 6], 11), [7, 1]),
+      tf.tile(rnd([2, 3], 12), [2, 3]),
+      tf.tile(rnd([3, 1], 13), [1, 4]),
+    ]);
+    expectClose(result);
+  });
+
+  it('Sum and Mean over leading axes, other axes, keepDims', async () => {
+    const result = await onBoth(() => {
+      const x = rnd([4, 5, 6, 3], 14);
+      return [
+        tf.sum(x, [0, 1, 2]),
+        tf.mean(x, [0, 1, 2], true),
+        tf.sum(x, 0),
+        tf.mean(x, [0, 1]),
+        tf.sum(x, [1, 2]),
+        tf.sum(x, -1),
+        tf.sum(x),
+      ];
+    });
+    expectClose(result);
+  });
+
+  it('BatchNorm + SiLU training gradients (the kernels of a Conv-BN-SiLU block)', async () => {
+    const result = await onBoth(() => {
+      const x = rnd([6, 5, 5, 4], 15);
+      const gamma = rnd([4], 16);
+      const beta = rnd([4], 17);
+      const f = (xv: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(xv, [0, 1, 2]);
+        const y = tf.batchNorm(xv, mean, variance, b, g, 1e-3);
+        return tf.sum(tf.mul(y, tf.sigmoid(y)));
+      };
+      return tf.grads(f)([x, gamma, beta]);
+    });
+    expectClose(result, 5e-4);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * `pnpm bench`: yolo-ts training and eval throughput against the PyTorch anchor (../shared/anchors/pytorch) on
+ * the same machine, each case measured right after its anchor so that machine noise hits both. Prints a table,
+ * then one JSON line (backend, threads, matmul GFLOP/s, roofline, train and eval ratios).
+ *   --models cnn-small,cnn-bn   --batches 64,256   --seconds 4   --no-anchor   --profile MODEL@BATCH
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { selectBackend, wasmThreadCount } from '@yolo-ts/engine';
+import { offlineMnistDir, readMnistSplit } from '@yolo-ts/plugin-mnist';
+import { anchorDir, ensureAnchor, runAnchor } from './anchor.js';
+import { matmulGflops, measureEval, measureTraining, profileTraining } from './measure.js';
+
+const { values } = parseArgs({
+  options: {
+    models: { type: 'string', default: 'cnn-small,cnn-bn' },
+    batches: { type: 'string', default: '64,256' },
+    seconds: { type: 'string', default: '4' },
+    device: { type: 'string', default: 'wasm' },
+    'no-anchor': { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+});
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const backend = await selectBackend(values.device as 'wasm');
+const threads = backend.name === 'wasm' ? wasmThreadCount() : 0;
+console.log(backend.summary);
+const mnistDir = offlineMnistDir();
+const [train, test] = await Promise.all([readMnistSplit(mnistDir, 'train'), readMnistSplit(mnistDir, 'test')]);
+
+if (values.profile) {
+  const [model, batch] = values.profile.split('@');
+  const rows = await profileTraining(model!, Number(batch ?? 64), train);
+  const total = rows.reduce((a, [, ms]) => a + ms, 0);
+  console.log(`profile of one ${values.profile} training step: ${total.toFixed(1)} ms in kernels`);
+  for (const [name, ms] of rows.slice(0, 20)) console.log(`${name.padEnd(28)}${ms.toFixed(2).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+  process.exit(0);
+}
+
+const anchor = values['no-anchor'] ? undefined : anchorDir(repoRoot);
+if (anchor) await ensureAnchor(anchor);
+const models = values.models!.split(',');
+const batches = values.batches!.split(',').map(Number);
+const seconds = Number(values.seconds);
+
+const gflops = matmulGflops();
+console.log(`matmul 1024³: ${gflops.toFixed(1)} GFLOP/s (${threads} threads)`);
+const header = `${'case'.padEnd(18)}${'yolo-ts img/s'.padStart(14)}${'torch img/s'.padStart(13)}${'ratio'.padStart(8)}${'roofline'.padStart(10)}${'steps'.padStart(7)}`;
+console.log(header);
+const roofline: Record<string, number> = {};
+const trainRatio: Record<string, number> = {};
+const evalRatio: Record<string, number> = {};
+const fmt = (v: number | undefined, d = 0) => (v === undefined ? '-' : v.toFixed(d));
+
+for (const model of models) {
+  for (const batch of batches) {
+    const key = `${model}@${batch}`;
+    const ours = measureTraining(model, batch, train, 20, seconds);
+    if (ours.tensorsLeaked !== 0) console.warn(`WARNING ${key}: ${ours.tensorsLeaked} tensors leaked over ${ours.steps} steps`);
+    const torch = anchor ? await runAnchor(anchor, model, batch, Math.max(20, Math.min(ours.steps, 60)), mnistDir) : undefined;
+    roofline[key] = (ours.forwardFlops * 3 * ours.imgPerSec) / (gflops * 1e9);
+    if (torch) trainRatio[key] = ours.imgPerSec / torch.train_img_s;
+    console.log(`${key.padEnd(18)}${fmt(ours.imgPerSec).padStart(14)}${fmt(torch?.train_img_s).padStart(13)}${fmt(trainRatio[key], 2).padStart(8)}${roofline[key]!.toFixed(2).padStart(10)}${String(ours.steps).padStart(7)}`);
+    if (batch === batches[0]) {
+      const ev = measureEval(model, test);
+      if (torch) evalRatio[model] = ev / torch.eval_img_s;
+      console.log(`${`${model} eval@1000`.padEnd(18)}${fmt(ev).padStart(14)}${fmt(torch?.eval_img_s).padStart(13)}${fmt(evalRatio[model], 2).padStart(8)}`);
+    }
+  }
+}
+
+const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v.toFixed(3))]));
+console.log(JSON.stringify({ backend: backend.name, threads, matmul_gflops: Number(gflops.toFixed(1)), roofline: round(roofline), train_ratio: round(trainRatio), eval_ratio: round(evalRatio) }));
+process.exit(0);

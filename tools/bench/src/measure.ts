@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ImageSplit } from '@yolo-ts/core-data';
+import { defaultModelRegistry, summarize } from '@yolo-ts/models';
+import { gatherBatch, seededRandom, shuffledIndices, trainStep, trainableVariables } from '@yolo-ts/trainer';
+
+/** GFLOP/s of an n×n×n float32 matmul on the active backend, median of `reps`. */
+export function matmulGflops(n = 1024, reps = 10): number {
+  const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
+  const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
+  const times: number[] = [];
+  for (let i = 0; i < reps + 2; i++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+    if (i >= 2) times.push(performance.now() - t0);
+  }
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / median(times) / 1e6;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+export interface TrainMeasurement {
+  imgPerSec: number;
+  steps: number;
+  /** Forward FLOPs per image (2 × multiply-adds). */
+  forwardFlops: number;
+  tensorsLeaked: number;
+}
+
+/**
+ * Training throughput as the anchor defines a step: gather a shuffled uint8 batch + convert to float + forward
+ * + loss + backward + Adam update + reading the loss. 5 warm-up steps are not counted; then at least
+ * `minSteps` steps and `minSeconds` seconds.
+ */
+export function measureTraining(model: string, batch: number, data: ImageSplit, minSteps: number, minSeconds: number): TrainMeasurement {
+  const net = defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
+  const forwardFlops = summarize(net).gflops * 1e9;
+  const optimizer = tf.train.adam(1e-3);
+  const variables = trainableVariables(net);
+  const random = seededRandom(0);
+  const order = shuffledIndices(data.count, random);
+  let cursor = 0;
+  const step = () => {
+    if (cursor + batch > order.length) cursor = 0;
+    const { x, y } = gatherBatch(data, order.subarray(cursor, cursor + batch), { imgsz: 28 });
+    cursor += batch;
+    trainStep(net, optimizer, variables, x, y);
+    tf.dispose([x, y]);
+  };
+  for (let i = 0; i < 5; i++) step();
+  const before = tf.memory().numTensors;
+  let steps = 0;
+  const t0 = performance.now();
+  while (steps < minSteps || performance.now() - t0 < minSeconds * 1000) {
+    step();
+    steps++;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const tensorsLeaked = tf.memory().numTensors - before;
+  optimizer.dispose();
+  net.dispose();
+  return { imgPerSec: (steps * batch) / seconds, steps, forwardFlops, tensorsLeaked };
+}
+
+/** Inference throughput over a split at batch 1000 (as the anchor's eval). */
+export function measureEval(model: string, data: ImageSplit, batch = 1000): number {
+  const net = defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
+  const run = () => {
+    for (let start = 0; start < data.count; start += batch) {
+      const idx = Array.from({ length: Math.min(batch, data.count - start) }, (_, k) => start + k);
+      tf.tidy(() => (net.predict(gatherBatch(data, idx, { imgsz: 28 }).x) as tf.Tensor).dataSync());
+    }
+  };
+  run();
+  const t0 = performance.now();
+  run();
+  const seconds = (performance.now() - t0) / 1000;
+  net.dispose();
+  return data.count / seconds;
+}
+
+/** Milliseconds per kernel name over `steps` training steps (tf.profile), largest first. */
+export async function profileTraining(model: string, batch: number, data: ImageSplit, steps = 3): Promise<[string, number][]> {
+  const net = defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
+  const optimizer = tf.train.adam(1e-3);
+  const variables = trainableVariables(net);
+  const idx = Int32Array.from({ length: batch }, (_, i) => i);
+  const once = () => {
+    const { x, y } = gatherBatch(data, idx, { imgsz: 28 });
+    trainStep(net, optimizer, variables, x, y);
+    tf.dispose([x, y]);
+  };
+  for (let i = 0; i < 3; i++) once();
+  const totals = new Map<string, number>();
+  for (let i = 0; i < steps; i++) {
+    const info = await tf.profile(once);
+    for (const k of info.kernels) totals.set(k.name, (totals.get(k.name) ?? 0) + Number(k.kernelTimeMs) / steps);
+  }
+  optimizer.dispose();
+  net.dispose();
+  return [...totals.entries()].sort((a, b) => b[1] - a[1]);
+}
