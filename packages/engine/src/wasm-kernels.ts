@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeBatchMatMul } from './kernels/batch-mat-mul.js';
+import { batchNormActKernels } from './kernels/batch-norm-act.js';
 import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
@@ -30,6 +31,7 @@ export function registerWasmTrainingKernels(): void {
     makeTile(stock('Tile').kernelFunc),
     makeLeadingReduce('Sum', stock('Sum').kernelFunc),
     makeLeadingReduce('Mean', stock('Mean').kernelFunc),
+    ...batchNormActKernels,
   ];
   for (const config of kernels) {
     const original = tf.getKernel(config.kernelName, 'wasm');

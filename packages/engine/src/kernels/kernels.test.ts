@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
+import { batchNormAct } from '../ops/batch-norm-act.js';
 
 /**
  * Every kernel yolo-ts registers on wasm is checked against tfjs' cpu backend on the same inputs (gradients
@@ -126,5 +127,24 @@ describe('wasm training kernels match the cpu backend', () => {
       return tf.grads(f)([x, gamma, beta]);
     });
     expectClose(result, 5e-4);
+  });
+});
+
+describe('batchNormAct (fused training BatchNorm + SiLU)', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it.each(['linear', 'silu'] as const)('%s: wasm kernels give the composite ops’ values and gradients', async (act) => {
+    const result = await onBoth(() => {
+      const x = tf.add(tf.mul(rnd([6, 5, 7, 4], 20), 3), 1.5);
+      const gamma = tf.add(rnd([4], 21), 1) as tf.Tensor1D;
+      const beta = rnd([4], 22) as tf.Tensor1D;
+      const r = rnd(x.shape, 23);
+      const f = (xv: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormAct(xv, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3, act).y, r));
+      const { mean, variance, y } = batchNormAct(x, gamma, beta, 1e-3, act);
+      return [y, mean, variance, ...tf.grads(f)([x, gamma, beta])];
+    });
+    expectClose(result, 2e-4);
   });
 });

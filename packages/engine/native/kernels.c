@@ -1,0 +1,222 @@
+/*
+ * yolo-ts training kernels for tfjs' wasm backend, built with clang for wasm32 + SIMD128 (see build-wasm.mjs).
+ * The module imports tfjs' own WebAssembly.Memory, so every pointer here is an offset into tfjs' heap and no
+ * tensor is copied between JS and wasm. Rules that keep it safe inside someone else's heap: no static data,
+ * no stack (no local arrays, no address-taken locals); scratch space comes from tfjs' allocator via JS.
+ * Layout is NHWC throughout; M = n·oh·ow output positions, K = kh·kw·ci patch length.
+ */
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+/* Patches of x as rows: cols[m][(i·kw + j)·ci + c] = x[b, y·sh − top + i, xo·sw − left + j, c] (0 outside). */
+EXPORT(im2col)
+void im2col(const float *x, float *cols, int n, int H, int W, int ci, int oh, int ow, int kh, int kw, int sh, int sw,
+            int top, int left) {
+  for (int b = 0; b < n; b++)
+    for (int y = 0; y < oh; y++)
+      for (int xo = 0; xo < ow; xo++) {
+        for (int i = 0; i < kh; i++) {
+          int ih = y * sh - top + i;
+          for (int j = 0; j < kw; j++) {
+            int iw = xo * sw - left + j;
+            float *dst = cols;
+            cols += ci;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
+              for (int c = 0; c < ci; c++) dst[c] = 0.0f;
+            } else {
+              const float *src = x + ((b * H + ih) * W + iw) * ci;
+              for (int c = 0; c < ci; c++) dst[c] = src[c];
+            }
+          }
+        }
+      }
+}
+
+/* The adjoint of im2col: dx (zeroed here) receives every patch entry added back where it came from. */
+EXPORT(col2im)
+void col2im(const float *cols, float *dx, int n, int H, int W, int ci, int oh, int ow, int kh, int kw, int sh, int sw,
+            int top, int left) {
+  int total = n * H * W * ci;
+  for (int t = 0; t < total; t++) dx[t] = 0.0f;
+  for (int b = 0; b < n; b++)
+    for (int y = 0; y < oh; y++)
+      for (int xo = 0; xo < ow; xo++) {
+        for (int i = 0; i < kh; i++) {
+          int ih = y * sh - top + i;
+          for (int j = 0; j < kw; j++) {
+            int iw = xo * sw - left + j;
+            const float *src = cols;
+            cols += ci;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+            float *dst = dx + ((b * H + ih) * W + iw) * ci;
+            for (int c = 0; c < ci; c++) dst[c] += src[c];
+          }
+        }
+      }
+}
+
+/* dst[c][r] = src[r][c] for a rows × cols matrix, in 16 × 16 tiles to stay in cache. */
+EXPORT(transpose2d)
+void transpose2d(const float *src, float *dst, int rows, int cols) {
+  for (int r0 = 0; r0 < rows; r0 += 16)
+    for (int c0 = 0; c0 < cols; c0 += 16) {
+      int r1 = r0 + 16 < rows ? r0 + 16 : rows;
+      int c1 = c0 + 16 < cols ? c0 + 16 : cols;
+      for (int r = r0; r < r1; r++)
+        for (int c = c0; c < c1; c++) dst[c * rows + r] = src[r * cols + c];
+    }
+}
+
+/* MaxPool backward: each dy goes to the first maximum of its window (TensorFlow's rule for ties). */
+EXPORT(maxpool_grad)
+void maxpool_grad(const float *x, const float *dy, float *dx, int n, int H, int W, int C, int oh, int ow, int fh, int fw,
+                  int sh, int sw, int top, int left) {
+  int total = n * H * W * C;
+  for (int t = 0; t < total; t++) dx[t] = 0.0f;
+  for (int b = 0; b < n; b++)
+    for (int y = 0; y < oh; y++)
+      for (int xo = 0; xo < ow; xo++, dy += C)
+        for (int c = 0; c < C; c++) {
+          float best = 0.0f;
+          int where = -1;
+          for (int i = 0; i < fh; i++) {
+            int ih = y * sh - top + i;
+            if (ih < 0 || ih >= H) continue;
+            for (int j = 0; j < fw; j++) {
+              int iw = xo * sw - left + j;
+              if (iw < 0 || iw >= W) continue;
+              int at = ((b * H + ih) * W + iw) * C + c;
+              if (where < 0 || x[at] > best) {
+                best = x[at];
+                where = at;
+              }
+            }
+          }
+          if (where >= 0) dx[where] += dy[c];
+        }
+}
+
+/*
+ * out[c] = scale · Σ_r x[r][c] over `rows` rows of `inner` values. Sums run in float32 over blocks of 64 rows
+ * (vectorised across c), then into float64 `acc` (inner doubles of scratch), so long sums keep their precision.
+ */
+EXPORT(reduce_rows)
+void reduce_rows(const float *x, float *out, int rows, int inner, float scale, double *acc) {
+  for (int c = 0; c < inner; c++) acc[c] = 0.0;
+  for (int r0 = 0; r0 < rows; r0 += 64) {
+    int r1 = r0 + 64 < rows ? r0 + 64 : rows;
+    for (int c = 0; c < inner; c++) out[c] = 0.0f;
+    for (int r = r0; r < r1; r++) {
+      const float *row = x + (long)r * inner;
+      for (int c = 0; c < inner; c++) out[c] += row[c];
+    }
+    for (int c = 0; c < inner; c++) acc[c] += out[c];
+  }
+  for (int c = 0; c < inner; c++) out[c] = (float)(acc[c] * scale);
+}
+
+/* e^x for x in float range, Cephes' polynomial after Cody–Waite reduction: relative error ~2e-7, branch-free. */
+static inline float exp_approx(float x) {
+  x = __builtin_fminf(__builtin_fmaxf(x, -87.0f), 88.0f);
+  float k = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
+  float r = x - k * 0.693359375f + k * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  union { int i; float f; } scale = {.i = ((int)k + 127) << 23};
+  return p * scale.f;
+}
+
+/*
+ * Batch statistics of x [rows][C]: mean[c] and invstd[c] = 1/sqrt(var + eps), the biased variance that
+ * training-mode BatchNorm normalises with. Two passes (mean, then squared deviations) in float64 via `acc`.
+ */
+EXPORT(bn_stats)
+void bn_stats(const float *x, int rows, int C, float eps, float *mean, float *invstd, double *acc) {
+  reduce_rows(x, mean, rows, C, 1.0f / rows, acc);
+  for (int c = 0; c < C; c++) acc[c] = 0.0;
+  for (int r0 = 0; r0 < rows; r0 += 64) {
+    int r1 = r0 + 64 < rows ? r0 + 64 : rows;
+    for (int c = 0; c < C; c++) invstd[c] = 0.0f;
+    for (int r = r0; r < r1; r++) {
+      const float *row = x + (long)r * C;
+      for (int c = 0; c < C; c++) {
+        float d = row[c] - mean[c];
+        invstd[c] += d * d;
+      }
+    }
+    for (int c = 0; c < C; c++) acc[c] += invstd[c];
+  }
+  for (int c = 0; c < C; c++) invstd[c] = 1.0f / __builtin_sqrtf((float)(acc[c] / rows) + eps);
+}
+
+/* y = act(γ·(x − mean)·invstd + β); act 0 = identity, 1 = SiLU (z·σ(z)). */
+EXPORT(bn_act_forward)
+void bn_act_forward(const float *x, float *y, int rows, int C, const float *mean, const float *invstd,
+                    const float *gamma, const float *beta, int act) {
+  for (int r = 0; r < rows; r++) {
+    const float *xr = x + (long)r * C;
+    float *yr = y + (long)r * C;
+    if (act == 1) {
+      for (int c = 0; c < C; c++) {
+        float z = gamma[c] * (xr[c] - mean[c]) * invstd[c] + beta[c];
+        yr[c] = z / (1.0f + exp_approx(-z));
+      }
+    } else {
+      for (int c = 0; c < C; c++) yr[c] = gamma[c] * (xr[c] - mean[c]) * invstd[c] + beta[c];
+    }
+  }
+}
+
+/*
+ * Backward of bn_act_forward with batch statistics, the whole chain in two passes:
+ *   g = dy · act'(z), dβ = Σ g, dγ = Σ g·x̂, dx = γ·invstd·(g − dβ/R − x̂·dγ/R), x̂ = (x − mean)·invstd.
+ * g is kept in dx between the passes; `acc` holds 2·C doubles.
+ */
+EXPORT(bn_act_backward)
+void bn_act_backward(const float *dy, const float *x, float *dx, int rows, int C, const float *mean,
+                     const float *invstd, const float *gamma, const float *beta, int act, float *dgamma, float *dbeta,
+                     double *acc) {
+  double *accB = acc, *accG = acc + C;
+  for (int c = 0; c < C; c++) accB[c] = accG[c] = 0.0;
+  for (int r0 = 0; r0 < rows; r0 += 64) {
+    int r1 = r0 + 64 < rows ? r0 + 64 : rows;
+    for (int c = 0; c < C; c++) dbeta[c] = dgamma[c] = 0.0f;
+    for (int r = r0; r < r1; r++) {
+      const float *xr = x + (long)r * C, *dyr = dy + (long)r * C;
+      float *gr = dx + (long)r * C;
+      for (int c = 0; c < C; c++) {
+        float xhat = (xr[c] - mean[c]) * invstd[c];
+        float g = dyr[c];
+        if (act == 1) {
+          float z = gamma[c] * xhat + beta[c];
+          float s = 1.0f / (1.0f + exp_approx(-z));
+          g *= s * (1.0f + z * (1.0f - s));
+        }
+        gr[c] = g;
+        dbeta[c] += g;
+        dgamma[c] += g * xhat;
+      }
+    }
+    for (int c = 0; c < C; c++) {
+      accB[c] += dbeta[c];
+      accG[c] += dgamma[c];
+    }
+  }
+  for (int c = 0; c < C; c++) {
+    dbeta[c] = (float)accB[c];
+    dgamma[c] = (float)accG[c];
+  }
+  float inv = 1.0f / rows;
+  for (int r = 0; r < rows; r++) {
+    const float *xr = x + (long)r * C;
+    float *gr = dx + (long)r * C;
+    for (int c = 0; c < C; c++) {
+      float xhat = (xr[c] - mean[c]) * invstd[c];
+      gr[c] = gamma[c] * invstd[c] * (gr[c] - dbeta[c] * inv - xhat * dgamma[c] * inv);
+    }
+  }
+}

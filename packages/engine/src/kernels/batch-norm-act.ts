@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels, ptr, withScratch } from '../native.js';
+import { size, type WasmKernel } from './wasm-util.js';
+
+/** Kernel names of the fused training-mode BatchNorm (+ optional SiLU) that ops/batch-norm-act.ts calls. */
+export const BN_STATS = 'YoloTsBatchNormStats';
+export const BN_ACT = 'YoloTsBatchNormAct';
+export const BN_ACT_GRAD = 'YoloTsBatchNormActGrad';
+
+/** Activation codes shared with native/kernels.c. */
+export const ACTIVATIONS = { linear: 0, silu: 1 } as const;
+
+const channels = (x: tf.TensorInfo) => x.shape[x.shape.length - 1]!;
+const rows = (x: tf.TensorInfo) => size(x.shape) / channels(x);
+
+/** [mean, invstd] of x over every axis but the last (channels). */
+const stats: WasmKernel = ({ inputs, backend, attrs }) => {
+  const { x } = inputs as { x: tf.TensorInfo };
+  const { epsilon } = attrs as { epsilon: number };
+  const C = channels(x);
+  const mean = backend.makeOutput([C], 'float32');
+  const invstd = backend.makeOutput([C], 'float32');
+  withScratch(backend, 8 * C, (acc) => nativeKernels(backend).bn_stats(ptr(backend, x), rows(x), C, epsilon, ptr(backend, mean), ptr(backend, invstd), acc));
+  return [mean, invstd] as unknown as tf.TensorInfo;
+};
+
+const forward: WasmKernel = ({ inputs, backend, attrs }) => {
+  const { x, mean, invstd, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
+  const { activation } = attrs as { activation: number };
+  const y = backend.makeOutput([...x!.shape], 'float32');
+  const p = (t: tf.TensorInfo) => ptr(backend, t);
+  nativeKernels(backend).bn_act_forward(p(x!), p(y), rows(x!), channels(x!), p(mean!), p(invstd!), p(gamma!), p(beta!), activation);
+  return y;
+};
+
+const backward: WasmKernel = ({ inputs, backend, attrs }) => {
+  const { dy, x, mean, invstd, gamma, beta } = inputs as Record<string, tf.TensorInfo>;
+  const { activation } = attrs as { activation: number };
+  const C = channels(x!);
+  const dx = backend.makeOutput([...x!.shape], 'float32');
+  const dgamma = backend.makeOutput([C], 'float32');
+  const dbeta = backend.makeOutput([C], 'float32');
+  const p = (t: tf.TensorInfo) => ptr(backend as BackendWasm, t);
+  withScratch(backend, 16 * C, (acc) =>
+    nativeKernels(backend).bn_act_backward(p(dy!), p(x!), p(dx), rows(x!), C, p(mean!), p(invstd!), p(gamma!), p(beta!), activation, p(dgamma), p(dbeta), acc),
+  );
+  return [dx, dgamma, dbeta] as unknown as tf.TensorInfo;
+};
+
+const config = (kernelName: string, kernel: WasmKernel): tf.KernelConfig => ({ kernelName, backendName: 'wasm', kernelFunc: kernel as unknown as tf.KernelFunc });
+
+export const batchNormActKernels: tf.KernelConfig[] = [config(BN_STATS, stats), config(BN_ACT, forward), config(BN_ACT_GRAD, backward)];

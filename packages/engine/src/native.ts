@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** The exports of native/kernels.c; pointers are byte offsets into tfjs' wasm heap. */
+export interface NativeKernels {
+  im2col(x: number, cols: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
+  col2im(cols: number, dx: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
+  transpose2d(src: number, dst: number, rows: number, cols: number): void;
+  maxpool_grad(x: number, dy: number, dx: number, n: number, H: number, W: number, C: number, oh: number, ow: number, fh: number, fw: number, sh: number, sw: number, top: number, left: number): void;
+  reduce_rows(x: number, out: number, rows: number, inner: number, scale: number, acc: number): void;
+  bn_stats(x: number, rows: number, C: number, eps: number, mean: number, invstd: number, acc: number): void;
+  bn_act_forward(x: number, y: number, rows: number, C: number, mean: number, invstd: number, gamma: number, beta: number, act: number): void;
+  bn_act_backward(dy: number, x: number, dx: number, rows: number, C: number, mean: number, invstd: number, gamma: number, beta: number, act: number, dgamma: number, dbeta: number, acc: number): void;
+}
+
+type EmscriptenModule = { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+
+/** native/ holds the built modules; src/ and dist/ both sit one level below the package root. */
+const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
+const instances = new WeakMap<object, NativeKernels>();
+
+/**
+ * The native kernels bound to `backend`'s heap, instantiated once per backend. The threaded tfjs build has a
+ * shared memory, which only a module declaring a shared import can use: hence two builds of one source.
+ */
+export function nativeKernels(backend: BackendWasm): NativeKernels {
+  const module = backend.wasm as unknown as EmscriptenModule;
+  let kernels = instances.get(module);
+  if (!kernels) {
+    const memory = module.wasmMemory ?? module.asm?.memory;
+    if (!memory) throw new Error('cannot find the wasm memory of the tfjs wasm backend');
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const bytes = readFileSync(join(nativeDir, shared ? 'kernels-shared.wasm' : 'kernels.wasm'));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    kernels = instance.exports as unknown as NativeKernels;
+    instances.set(module, kernels);
+  }
+  return kernels;
+}
+
+/** Byte offset of a tensor's data in the heap. */
+export function ptr(backend: BackendWasm, t: tf.TensorInfo): number {
+  return backend.getMemoryOffset(t.dataId);
+}
+
+/** Runs `fn` with a temporary heap buffer of `bytes` (8-byte aligned, for float64 accumulators). */
+export function withScratch<T>(backend: BackendWasm, bytes: number, fn: (address: number) => T): T {
+  const scratch = backend.makeOutput([Math.ceil(bytes / 4)], 'float32');
+  try {
+    return fn(ptr(backend, scratch));
+  } finally {
+    backend.disposeData(scratch.dataId);
+  }
+}
