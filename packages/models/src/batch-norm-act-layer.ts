@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs';
+import { batchNormAct, type BatchNormActivation } from '@yolo-ts/engine';
+
+export interface BatchNormActArgs {
+  /** Keras convention: moving = moving·momentum + batch·(1 − momentum). PyTorch's momentum 0.03 is 0.97 here. */
+  momentum?: number;
+  epsilon?: number;
+  /** Applied after the affine transform: `silu` (x·σ(x)) as in Ultralytics' Conv, or `linear`. */
+  activation?: BatchNormActivation;
+  name?: string;
+}
+
+/**
+ * BatchNorm over the channel axis fused with its activation: the `Conv → BN → SiLU` tail of every yolo-ts conv
+ * block as one layer. Training runs engine's `batchNormAct` (one native forward and one closed-form backward on
+ * wasm) and updates the moving statistics; inference normalises with them, as Keras' BatchNormalization does.
+ */
+export class BatchNormAct extends tf.layers.Layer {
+  static readonly className = 'YoloTsBatchNormAct';
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly activation: BatchNormActivation;
+  private gamma!: tf.LayerVariable;
+  private beta!: tf.LayerVariable;
+  private movingMean!: tf.LayerVariable;
+  private movingVariance!: tf.LayerVariable;
+
+  constructor(args: BatchNormActArgs = {}) {
+    super({ name: args.name });
+    this.momentum = args.momentum ?? 0.99;
+    this.epsilon = args.epsilon ?? 1e-3;
+    this.activation = args.activation ?? 'linear';
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const channels = shape[shape.length - 1]!;
+    this.gamma = this.addWeight('gamma', [channels], 'float32', tf.initializers.ones());
+    this.beta = this.addWeight('beta', [channels], 'float32', tf.initializers.zeros());
+    this.movingMean = this.addWeight('moving_mean', [channels], 'float32', tf.initializers.zeros(), undefined, false);
+    this.movingVariance = this.addWeight('moving_variance', [channels], 'float32', tf.initializers.ones(), undefined, false);
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const gamma = this.gamma.read() as tf.Tensor1D;
+    const beta = this.beta.read() as tf.Tensor1D;
+    if (kwargs.training) {
+      const { y, mean, variance } = batchNormAct(x, gamma, beta, this.epsilon, this.activation);
+      for (const [moving, batch] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
+        moving.write(tf.tidy(() => tf.add(tf.mul(moving.read(), this.momentum), tf.mul(batch, 1 - this.momentum))));
+      }
+      return y;
+    }
+    return tf.tidy(() => {
+      const z = tf.batchNorm(x, this.movingMean.read(), this.movingVariance.read(), beta, gamma, this.epsilon);
+      return this.activation === 'silu' ? tf.mul(z, tf.sigmoid(z)) : z;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon, activation: this.activation };
+  }
+}
+
+tf.serialization.registerClass(BatchNormAct);
