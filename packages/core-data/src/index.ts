@@ -1,7 +1,25 @@
-export { YoloTsError, DataFormatError, DatasetNotFoundError, DatasetUnavailableError } from './errors.js';
+export { YoloTsError, DataFormatError, ChecksumError, DatasetNotFoundError, DatasetUnavailableError, DownloadError } from './errors.js';
 export { editDistance, closestMatch } from './suggest.js';
 export { parseIdx, encodeIdx, type IdxArray } from './idx.js';
-export { splitFromIdx, selectIndices, firstPerClass, classCounts, type ImageSplit, type LoadedDataset } from './split.js';
-export { definePlugin, type DatasetPlugin, type LoadContext } from './plugin.js';
+export { splitFromIdx, idxSplit, selectIndices, firstPerClass, classCounts, type ImageSplit, type LoadedDataset } from './split.js';
+export { definePlugin, type DatasetPlugin, type BuildContext, type SourceFiles, type SourceSplit, type SourceSplits } from './plugin.js';
 export { DatasetRegistry } from './registry.js';
 export { hashFile, verifySha256 } from './checksum.js';
+export { writeFileAtomic } from './atomic.js';
+// Download, verify, convert, cache
+export { contentName, type DatasetFile } from './dataset-file.js';
+export { downloadFile, type DownloadOptions } from './download.js';
+export { fetchFiles, mirrorsFromEnv, mirrorUrl, type FetchOptions } from './fetch-files.js';
+export { gunzipFile } from './gzip.js';
+export { extractZip } from './zip.js';
+export { withLock, type LockOptions } from './lock.js';
+export { encodePng, decodePng, type DecodedImage } from './png.js';
+export { classFolders } from './class-folders.js';
+export { prepareDataset, isPrepared, datasetRoot, type PrepareOptions } from './prepare.js';
+export { readLayout, DATA_YAML, SPLITS, type DatasetLayout, type SplitName } from './layout.js';
+export { loadImageFolder, type CacheMode, type FolderLoadOptions } from './image-folder.js';
+export { discoverPlugins, nodeModulesFolders, PLUGIN_PACKAGE, type FoundPlugins } from './plugin-discovery.js';
+// For plugin tests: a loopback file server with faults, and a zip writer
+export { serveFiles, type FileServer, type Fault } from './testing/file-server.js';
+export { writeZip } from './testing/zip-writer.js';
+export { idxFixture } from './testing/idx-fixture.js';

@@ -1,26 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { DatasetNotFoundError } from './errors.js';
-import { definePlugin } from './plugin.js';
+import { definePlugin, type DatasetPlugin } from './plugin.js';
 import { DatasetRegistry } from './registry.js';
 
-const plugin = (name: string) =>
-  definePlugin({
-    name,
-    description: `${name} test set`,
-    classes: ['a', 'b'],
-    source: 'generated',
-    load: async () => {
-      const split = { images: new Uint8Array(4), labels: new Int32Array([0, 1]), count: 2, height: 1, width: 2, channels: 1 };
-      return { name, classes: ['a', 'b'], train: split };
-    },
-  });
+const declaration = (name: string): DatasetPlugin => ({
+  name,
+  description: `${name} test set`,
+  classes: ['a', 'b'],
+  source: 'generated',
+  files: [{ name: 'x.gz', md5: '0123456789abcdef0123456789abcdef' }],
+  mirrors: ['http://127.0.0.1:9'],
+  build: async () => ({ train: { images: new Uint8Array(2), labels: new Int32Array([0, 1]), count: 2, height: 1, width: 1, channels: 1 } }),
+});
+const plugin = (name: string) => definePlugin(declaration(name));
 
 describe('DatasetRegistry', () => {
   const registry = new DatasetRegistry([plugin('mnist'), plugin('mnist160'), plugin('fashion-mnist')]);
 
-  it('resolves a registered name, case-insensitively', async () => {
+  it('resolves a registered name, case-insensitively', () => {
     expect(registry.get('MNIST160').name).toBe('mnist160');
-    expect((await registry.get('mnist').load({ datasetsDir: '.', log: () => {} })).train.count).toBe(2);
   });
 
   it('rejects an unknown name with the known names and the closest match', () => {
@@ -36,9 +34,20 @@ describe('DatasetRegistry', () => {
     expect(() => r.register(plugin('mnist'))).toThrow(/already registered/);
     expect(r.names()).toEqual(['mnist']);
   });
+});
 
-  it('definePlugin checks the declaration', () => {
+describe('definePlugin', () => {
+  it('checks the declaration and names the plugin', () => {
     expect(() => plugin('Bad Name')).toThrow(/lower-case/);
-    expect(() => definePlugin({ ...plugin('x'), classes: ['A', 'a'] })).toThrow(/unique ignoring case/);
+    expect(() => definePlugin({ ...declaration('x'), classes: ['A', 'A'] })).toThrow(/'x': class names must be unique/);
+    expect(() => definePlugin({ ...declaration('x'), classes: ['a/b', 'a_b'] })).toThrow(/same folder name 'a_b'/);
+    expect(() => definePlugin({ ...declaration('x'), files: [{ name: 'x.gz' }] })).toThrow(/'x.gz' needs a checksum/);
+    expect(() => definePlugin({ ...declaration('x'), files: [{ name: 'x.gz', md5: 'ABC' }] })).toThrow(/not lower-case hex/);
+    expect(() => definePlugin({ ...declaration('x'), mirrors: [] })).toThrow(/needs mirrors or an offline copy/);
+  });
+
+  it('freezes the declaration', () => {
+    const p = plugin('x');
+    expect(Object.isFrozen(p) && Object.isFrozen(p.classes) && Object.isFrozen(p.files)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { DataFormatError } from './errors.js';
+import { parseIdx } from './idx.js';
 
 /** One split of an image-classification dataset, held as contiguous uint8 pixels (NHWC). */
 export interface ImageSplit {
@@ -34,6 +35,11 @@ export function splitFromIdx(images: { dims: number[]; data: Uint8Array }, label
     out[i] = l;
   }
   return { images: images.data, labels: out, count, height, width, channels: 1 };
+}
+
+/** Parses an IDX image file [N, H, W] and its IDX label file [N] (the MNIST family's pair) into a split. */
+export function idxSplit(images: Uint8Array, labels: Uint8Array, numClasses: number, source: string): ImageSplit {
+  return splitFromIdx(parseIdx(images, `${source} images`), parseIdx(labels, `${source} labels`), numClasses, source);
 }
 
 /** The images at `indices`, in that order, as a new split. */

@@ -1,0 +1,44 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { DataFormatError } from './errors.js';
+
+/**
+ * Extracts the entries of the zip at `zipPath` that `keep` accepts into `destDir`, streaming each one to disk
+ * (archives such as EMNIST's 560 MB `gzip.zip` never sit in memory), and returns their relative paths.
+ * An entry whose name would land outside `destDir` (absolute, or with `..`: "zip slip") makes the whole archive
+ * refused before anything is written; yauzl checks every name as it reads the central directory.
+ */
+export async function extractZip(zipPath: string, destDir: string, keep: (name: string) => boolean = () => true): Promise<string[]> {
+  const fail = (error: unknown) => new DataFormatError(`${zipPath}: ${(error as Error).message}`);
+  const zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false }).catch((error: unknown) => {
+    throw fail(error);
+  });
+  const wanted: Entry[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (entry: Entry) => {
+        if (!entry.fileName.endsWith('/') && keep(entry.fileName)) wanted.push(entry);
+        zip.readEntry();
+      });
+      zip.on('end', resolve);
+      zip.on('error', (error) => reject(fail(error)));
+      zip.readEntry();
+    });
+    for (const entry of wanted) await extractEntry(zip, entry, join(destDir, entry.fileName)).catch((error: unknown) => {
+      throw error instanceof DataFormatError ? error : fail(error);
+    });
+  } finally {
+    zip.close();
+  }
+  return wanted.map((e) => e.fileName);
+}
+
+async function extractEntry(zip: ZipFile, entry: Entry, path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.part`;
+  await pipeline(await zip.openReadStreamPromise(entry), createWriteStream(tmp));
+  await rename(tmp, path);
+}
