@@ -66,7 +66,36 @@ void transpose2d(const float *src, float *dst, int rows, int cols) {
     }
 }
 
-/* MaxPool backward: each dy goes to the first maximum of its window (TensorFlow's rule for ties). */
+/*
+ * MaxPool backward for 2×2 windows with stride 2 and no padding (every pool of a plain CNN): the windows tile the
+ * input exactly, so each input position is written once (no zeroing pass) and the first maximum of the four
+ * (TensorFlow's rule for ties) is picked with branch-free selects that vectorise across channels.
+ */
+EXPORT(maxpool2x2_grad)
+void maxpool2x2_grad(const float *x, const float *dy, float *dx, int n, int H, int W, int C, int oh, int ow) {
+  for (int b = 0; b < n; b++)
+    for (int y = 0; y < oh; y++)
+      for (int xo = 0; xo < ow; xo++, dy += C) {
+        long p00 = (((long)b * H + 2 * y) * W + 2 * xo) * C, p01 = p00 + C, p10 = p00 + (long)W * C, p11 = p10 + C;
+        for (int c = 0; c < C; c++) {
+          float a = x[p00 + c], bb = x[p01 + c], cc = x[p10 + c], d = x[p11 + c], g = dy[c];
+          float m = __builtin_fmaxf(__builtin_fmaxf(a, bb), __builtin_fmaxf(cc, d));
+          int ta = a == m, tb = !ta && bb == m, tc = !ta && !tb && cc == m, td = !ta && !tb && !tc;
+          dx[p00 + c] = ta ? g : 0.0f;
+          dx[p01 + c] = tb ? g : 0.0f;
+          dx[p10 + c] = tc ? g : 0.0f;
+          dx[p11 + c] = td ? g : 0.0f;
+        }
+      }
+  /* An odd last row or column belongs to no window. */
+  for (int b = 0; b < n; b++)
+    for (int h = 0; h < H; h++)
+      for (int w = 0; w < W; w++)
+        if (h >= 2 * oh || w >= 2 * ow)
+          for (int c = 0; c < C; c++) dx[(((long)b * H + h) * W + w) * C + c] = 0.0f;
+}
+
+/* MaxPool backward, any window: each dy goes to the first maximum of its window (TensorFlow's rule for ties). */
 EXPORT(maxpool_grad)
 void maxpool_grad(const float *x, const float *dy, float *dx, int n, int H, int W, int C, int oh, int ow, int fh, int fw,
                   int sh, int sw, int top, int left) {
@@ -218,5 +247,24 @@ void bn_act_backward(const float *dy, const float *x, float *dx, int rows, int C
       float xhat = (xr[c] - mean[c]) * invstd[c];
       gr[c] = gamma[c] * invstd[c] * (gr[c] - dbeta[c] * inv - xhat * dgamma[c] * inv);
     }
+  }
+}
+
+/*
+ * One Adam step (PyTorch's formulation) for a parameter tensor, into new buffers:
+ *   m' = β1·m + (1−β1)·g,  v' = β2·v + (1−β2)·g²,  w' = w − lr·(m'/bc1) / (sqrt(v'/bc2) + ε),
+ * with bc1 = 1 − β1^t and bc2 = 1 − β2^t. One pass over four arrays where tfjs runs ~10 elementwise ops.
+ */
+EXPORT(adam_update)
+void adam_update(const float *w, const float *g, const float *m, const float *v, float *w_out, float *m_out, float *v_out,
+                 int n, float lr, float beta1, float beta2, float eps, float bc1, float bc2) {
+  float step = lr / bc1, inv_bc2 = 1.0f / bc2;
+  for (int i = 0; i < n; i++) {
+    float gi = g[i];
+    float mi = beta1 * m[i] + (1.0f - beta1) * gi;
+    float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
+    m_out[i] = mi;
+    v_out[i] = vi;
+    w_out[i] = w[i] - step * mi / (__builtin_sqrtf(vi * inv_bc2) + eps);
   }
 }

@@ -2,3 +2,4 @@ export { selectBackend, BackendError, BACKENDS, DEFAULT_CANDIDATES, type Backend
 export { registerWasmTrainingKernels } from './wasm-kernels.js';
 export { registerThreadedWasmBackend, wasmThreadCount, defaultThreadCount } from './wasm-threads.js';
 export { batchNormAct, type BatchNormActivation, type BatchNormActResult } from './ops/batch-norm-act.js';
+export { Adam } from './ops/adam.js';

@@ -9,10 +9,12 @@ export interface NativeKernels {
   im2col(x: number, cols: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
   col2im(cols: number, dx: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
+  maxpool2x2_grad(x: number, dy: number, dx: number, n: number, H: number, W: number, C: number, oh: number, ow: number): void;
   maxpool_grad(x: number, dy: number, dx: number, n: number, H: number, W: number, C: number, oh: number, ow: number, fh: number, fw: number, sh: number, sw: number, top: number, left: number): void;
   reduce_rows(x: number, out: number, rows: number, inner: number, scale: number, acc: number): void;
   bn_stats(x: number, rows: number, C: number, eps: number, mean: number, invstd: number, acc: number): void;
   bn_act_forward(x: number, y: number, rows: number, C: number, mean: number, invstd: number, gamma: number, beta: number, act: number): void;
+  adam_update(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number): void;
   bn_act_backward(dy: number, x: number, dx: number, rows: number, C: number, mean: number, invstd: number, gamma: number, beta: number, act: number, dgamma: number, dbeta: number, acc: number): void;
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdateConfig } from './kernels/adam.js';
 import { makeBatchMatMul } from './kernels/batch-mat-mul.js';
 import { batchNormActKernels } from './kernels/batch-norm-act.js';
 import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
@@ -32,6 +33,7 @@ export function registerWasmTrainingKernels(): void {
     makeLeadingReduce('Sum', stock('Sum').kernelFunc),
     makeLeadingReduce('Mean', stock('Mean').kernelFunc),
     ...batchNormActKernels,
+    adamUpdateConfig,
   ];
   for (const config of kernels) {
     const original = tf.getKernel(config.kernelName, 'wasm');

@@ -49,12 +49,17 @@ async function instantiateThreadedSimd(threads: number): Promise<BackendWasm> {
   const { wasmWorkerContents } = require(join(out, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
   const worker = workerScriptPath(wasmWorkerContents);
   const factory = require(mainScript) as (config: object) => Promise<WasmModule>;
+  // The emscripten glue installs process handlers that rethrow any uncaught error from inside its own minified
+  // source, so Node would print that whole 50 kB line for an unrelated bug: remove them once it is loaded.
+  const before = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
   return withLogicalCores(threads * 2, async () => {
     const module = await factory({
       locateFile: (path: string) => (path.endsWith('.worker.js') ? worker : join(out, path)),
       // Each pthread worker evaluates this file to get the module factory (the name must stay as tfjs built it).
       mainScriptUrlOrBlob: mainScript,
     });
+    for (const listener of process.listeners('uncaughtException')) if (!before.uncaughtException.includes(listener)) process.removeListener('uncaughtException', listener);
+    for (const listener of process.listeners('unhandledRejection')) if (!before.unhandledRejection.includes(listener)) process.removeListener('unhandledRejection', listener);
     module.tfjs = {
       init: module.cwrap('init', null, []),
       initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),

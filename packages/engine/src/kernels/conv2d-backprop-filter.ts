@@ -3,10 +3,12 @@ import { nativeKernels, ptr } from '../native.js';
 import { matMul, view, type WasmKernel } from './wasm-util.js';
 
 /**
- * dW of a 2-D convolution (NHWC) on wasm, which tfjs 4.22 does not provide: dWᵀ[Co, K] = dyᵀ[Co, M] × cols[M, K]
- * (cols = im2col(x), M = n·oh·ow, K = kh·kw·ci), one untransposed XNNPACK matmul between native im2col and
- * transposes. Untransposed because transposed matmuls are 10–20× slower on wasm; im2col in rows because each
- * patch is then a contiguous copy of ci channels.
+ * dW of a 2-D convolution (NHWC) on wasm, which tfjs 4.22 does not provide, as one untransposed XNNPACK matmul
+ * between native im2col and transposes (M = n·oh·ow, K = kh·kw·ci; transposed matmuls are 10–20× slower on wasm).
+ * The matmul's right operand is packed by XNNPACK on every call (its id is new each step) at a cost that dwarfs
+ * the multiply when it has M rows, so the smaller of dy [M, Co] and cols [M, K] takes that place:
+ *   Co ≤ K: dW[K, Co] = colsᵀ[K, M] × dy[M, Co]       (dW's own layout, no output transpose)
+ *   Co > K: dWᵀ[Co, K] = dyᵀ[Co, M] × cols[M, K]      (e.g. the 1-channel first layer, K = 9)
  */
 export function makeConv2DBackpropFilter(batchMatMul: tf.KernelFunc): tf.KernelConfig {
   const kernel: WasmKernel = ({ inputs, backend, attrs }) => {
@@ -18,18 +20,28 @@ export function makeConv2DBackpropFilter(batchMatMul: tf.KernelFunc): tf.KernelC
     const K = kh * kw * ci;
     const M = n * oh * ow;
     const native = nativeKernels(backend);
+    const transposed = (t: tf.TensorInfo, rows: number, cols: number) => {
+      const out = backend.makeOutput([1, cols, rows], 'float32');
+      native.transpose2d(ptr(backend, t), ptr(backend, out), rows, cols);
+      return out;
+    };
 
     const cols = backend.makeOutput([1, M, K], 'float32');
     native.im2col(ptr(backend, x), ptr(backend, cols), n, H, W, ci, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
-    const dyT = backend.makeOutput([1, co, M], 'float32');
-    native.transpose2d(ptr(backend, dy), ptr(backend, dyT), M, co);
+    if (co <= K) {
+      const colsT = transposed(cols, M, K);
+      backend.disposeData(cols.dataId);
+      const dw = matMul(backend, colsT, view(dy, [1, M, co]), batchMatMul);
+      backend.disposeData(colsT.dataId);
+      return view(dw, [...filterShape]);
+    }
+    const dyT = transposed(dy, M, co);
     const dwT = matMul(backend, dyT, cols, batchMatMul);
     backend.disposeData(cols.dataId);
     backend.disposeData(dyT.dataId);
-    const dw = backend.makeOutput([...filterShape], 'float32');
-    native.transpose2d(ptr(backend, dwT), ptr(backend, dw), co, K);
+    const dw = transposed(dwT, co, K);
     backend.disposeData(dwT.dataId);
-    return dw;
+    return view(dw, [...filterShape]);
   };
   return { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: kernel as unknown as tf.KernelFunc };
 }

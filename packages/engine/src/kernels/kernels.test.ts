@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
+import { Adam } from '../ops/adam.js';
 import { batchNormAct } from '../ops/batch-norm-act.js';
 
 /**
@@ -60,6 +61,7 @@ describe('wasm training kernels match the cpu backend', () => {
 
   it.each([
     { shape: [2, 8, 8, 3], k: 2, s: 2, pad: 'valid' as const },
+    { shape: [2, 7, 9, 5], k: 2, s: 2, pad: 'valid' as const },
     { shape: [3, 7, 9, 4], k: 3, s: 2, pad: 'same' as const },
     { shape: [1, 5, 5, 2], k: 3, s: 1, pad: 'same' as const },
   ])('MaxPoolGrad for %o, ties included', async ({ shape, k, s, pad }) => {
@@ -146,5 +148,52 @@ describe('batchNormAct (fused training BatchNorm + SiLU)', () => {
       return [y, mean, variance, ...tf.grads(f)([x, gamma, beta])];
     });
     expectClose(result, 2e-4);
+  });
+});
+
+describe('Adam (fused update on wasm)', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  /** Three steps of `make()` on a quadratic loss from fixed weights; returns the final weights. */
+  function steps(make: () => tf.Optimizer): Float32Array[] {
+    const [w1, w2] = tf.tidy(() => [tf.variable(rnd([7, 3], 30)), tf.variable(rnd([5], 31))]);
+    const target = rnd([7, 3], 32);
+    const opt = make();
+    for (let i = 0; i < 3; i++) opt.minimize(() => tf.add(tf.sum(tf.square(tf.sub(w1, target))), tf.sum(tf.mul(w2, w2))) as tf.Scalar);
+    const out = [w1, w2].map((w) => w.dataSync() as Float32Array);
+    opt.dispose();
+    tf.dispose([w1, w2, target]);
+    return out;
+  }
+
+  it('follows tfjs’ own Adam (the same formula) computed on the cpu backend', async () => {
+    await tf.setBackend('cpu');
+    const reference = steps(() => tf.train.adam(0.05, 0.9, 0.999, 1e-8));
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const fused = steps(() => new Adam(0.05));
+    expect(tf.memory().numTensors).toBe(before);
+    expectClose({ cpu: reference, wasm: fused }, 1e-5);
+  });
+
+  it('restores its state through getWeights/setWeights', async () => {
+    const w = tf.variable(tf.tensor1d([1, -2, 3]));
+    const loss = () => tf.sum(tf.square(w)) as tf.Scalar;
+    const a = new Adam(0.1);
+    a.minimize(loss);
+    a.minimize(loss);
+    const b = new Adam(0.1);
+    await b.setWeights(await a.getWeights());
+    const saved = w.clone();
+    a.minimize(loss);
+    const afterA = w.dataSync().slice();
+    w.assign(saved);
+    b.minimize(loss);
+    expect(Array.from(w.dataSync())).toEqual(Array.from(afterA));
+    tf.dispose([w, saved]);
+    a.dispose();
+    b.dispose();
   });
 });
