@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetRegistry } from '@yolo-ts/core-data';
-import { selectBackend } from '@yolo-ts/engine';
+import { Adam, selectBackend } from '@yolo-ts/engine';
 import { defaultModelRegistry, formatSummary, saveModel, summarize, type ModelMetadata, type ModelRegistry } from '@yolo-ts/models';
 import { stringify } from 'yaml';
 import { seededRandom, shuffledIndices, gatherBatch } from './batches.js';
@@ -38,7 +38,7 @@ const fitness = (r: EpochResult) => (r['metrics/accuracy_top1'] + r['metrics/acc
 function makeOptimizer(cfg: RunConfig): { optimizer: tf.Optimizer; lr0: number } {
   if (cfg.optimizer === 'SGD') return { optimizer: tf.train.momentum(cfg.lr0, cfg.momentum), lr0: cfg.lr0 };
   const lr0 = cfg.optimizer === 'auto' ? 0.001 : cfg.lr0;
-  return { optimizer: tf.train.adam(lr0), lr0 };
+  return { optimizer: new Adam(lr0), lr0 };
 }
 
 /** Ultralytics' linear schedule: lr0 at epoch 0 falling to lr0·lrf at the last epoch. */
@@ -95,7 +95,7 @@ export async function train(settings: Record<string, unknown>, context: RunConte
 
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
     const lr = learningRate(cfg, lr0, epoch);
-    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    (optimizer as { learningRate: number }).learningRate = lr;
     const order = shuffledIndices(data.train.count, random);
     let lossSum = 0;
     for (let start = 0; start < order.length; start += cfg.batch) {

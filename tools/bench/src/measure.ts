@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
+import { Adam } from '@yolo-ts/engine';
 import { defaultModelRegistry, summarize } from '@yolo-ts/models';
 import { gatherBatch, seededRandom, shuffledIndices, trainStep, trainableVariables } from '@yolo-ts/trainer';
 
@@ -40,7 +41,7 @@ export interface TrainMeasurement {
 export function measureTraining(model: string, batch: number, data: ImageSplit, minSteps: number, minSeconds: number): TrainMeasurement {
   const net = defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
   const forwardFlops = summarize(net).gflops * 1e9;
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = new Adam(1e-3);
   const variables = trainableVariables(net);
   const random = seededRandom(0);
   const order = shuffledIndices(data.count, random);
@@ -73,7 +74,9 @@ export function measureEval(model: string, data: ImageSplit, batch = 1000): numb
   const run = () => {
     for (let start = 0; start < data.count; start += batch) {
       const idx = Array.from({ length: Math.min(batch, data.count - start) }, (_, k) => start + k);
-      tf.tidy(() => (net.predict(gatherBatch(data, idx, { imgsz: 28 }).x) as tf.Tensor).dataSync());
+      tf.tidy(() => {
+        (net.predict(gatherBatch(data, idx, { imgsz: 28 }).x) as tf.Tensor).dataSync();
+      });
     }
   };
   run();
@@ -87,7 +90,7 @@ export function measureEval(model: string, data: ImageSplit, batch = 1000): numb
 /** Milliseconds per kernel name over `steps` training steps (tf.profile), largest first. */
 export async function profileTraining(model: string, batch: number, data: ImageSplit, steps = 3): Promise<[string, number][]> {
   const net = defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = new Adam(1e-3);
   const variables = trainableVariables(net);
   const idx = Int32Array.from({ length: batch }, (_, i) => i);
   const once = () => {
