@@ -35,7 +35,10 @@ export interface TrainResult {
 /** Ultralytics' classify fitness: the mean of top-1 and top-5 accuracy. */
 const fitness = (r: EpochResult) => (r['metrics/accuracy_top1'] + r['metrics/accuracy_top5']) / 2;
 
-function makeOptimizer(cfg: RunConfig): { optimizer: tf.Optimizer; lr0: number } {
+/** An optimizer whose learning rate a schedule can change (tfjs' SGD family and engine's Adam). */
+type ScheduledOptimizer = tf.Optimizer & { setLearningRate(lr: number): void };
+
+function makeOptimizer(cfg: RunConfig): { optimizer: ScheduledOptimizer; lr0: number } {
   if (cfg.optimizer === 'SGD') return { optimizer: tf.train.momentum(cfg.lr0, cfg.momentum), lr0: cfg.lr0 };
   const lr0 = cfg.optimizer === 'auto' ? 0.001 : cfg.lr0;
   return { optimizer: new Adam(lr0), lr0 };
@@ -95,7 +98,7 @@ export async function train(settings: Record<string, unknown>, context: RunConte
 
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
     const lr = learningRate(cfg, lr0, epoch);
-    (optimizer as { learningRate: number }).learningRate = lr;
+    optimizer.setLearningRate(lr);
     const order = shuffledIndices(data.train.count, random);
     let lossSum = 0;
     for (let start = 0; start < order.length; start += cfg.batch) {

@@ -31,6 +31,11 @@ export class Adam extends tf.Optimizer {
     super();
   }
 
+  /** Same method as tfjs' SGD/Momentum optimizers, so schedules can drive either. */
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
+  }
+
   override applyGradients(gradients: tf.NamedTensorMap | NamedTensor[]): void {
     const named = Array.isArray(gradients) ? gradients : Object.entries(gradients).map(([name, tensor]) => ({ name, tensor }));
     this.step++;
