@@ -72,19 +72,21 @@ void transpose2d(const float *src, float *dst, int rows, int cols) {
  * (TensorFlow's rule for ties) is picked with branch-free selects that vectorise across channels.
  */
 EXPORT(maxpool2x2_grad)
-void maxpool2x2_grad(const float *x, const float *dy, float *dx, int n, int H, int W, int C, int oh, int ow) {
+void maxpool2x2_grad(const float *restrict x, const float *restrict dy, float *restrict dx, int n, int H, int W, int C, int oh, int ow) {
   for (int b = 0; b < n; b++)
     for (int y = 0; y < oh; y++)
       for (int xo = 0; xo < ow; xo++, dy += C) {
         long p00 = (((long)b * H + 2 * y) * W + 2 * xo) * C, p01 = p00 + C, p10 = p00 + (long)W * C, p11 = p10 + C;
+#pragma clang loop vectorize(enable)
         for (int c = 0; c < C; c++) {
           float a = x[p00 + c], bb = x[p01 + c], cc = x[p10 + c], d = x[p11 + c], g = dy[c];
           float m = __builtin_fmaxf(__builtin_fmaxf(a, bb), __builtin_fmaxf(cc, d));
-          int ta = a == m, tb = !ta && bb == m, tc = !ta && !tb && cc == m, td = !ta && !tb && !tc;
-          dx[p00 + c] = ta ? g : 0.0f;
-          dx[p01 + c] = tb ? g : 0.0f;
-          dx[p10 + c] = tc ? g : 0.0f;
-          dx[p11 + c] = td ? g : 0.0f;
+          /* g passes down the window until the first position holding the maximum takes it. */
+          float g1 = a == m ? 0.0f : g, g2 = bb == m ? 0.0f : g1, g3 = cc == m ? 0.0f : g2;
+          dx[p00 + c] = a == m ? g : 0.0f;
+          dx[p01 + c] = bb == m ? g1 : 0.0f;
+          dx[p10 + c] = cc == m ? g2 : 0.0f;
+          dx[p11 + c] = g3;
         }
       }
   /* An odd last row or column belongs to no window. */
@@ -184,8 +186,8 @@ void bn_stats(const float *x, int rows, int C, float eps, float *mean, float *in
 
 /* y = act(γ·(x − mean)·invstd + β); act 0 = identity, 1 = SiLU (z·σ(z)). */
 EXPORT(bn_act_forward)
-void bn_act_forward(const float *x, float *y, int rows, int C, const float *mean, const float *invstd,
-                    const float *gamma, const float *beta, int act) {
+void bn_act_forward(const float *restrict x, float *restrict y, int rows, int C, const float *restrict mean,
+                    const float *restrict invstd, const float *restrict gamma, const float *restrict beta, int act) {
   for (int r = 0; r < rows; r++) {
     const float *xr = x + (long)r * C;
     float *yr = y + (long)r * C;
@@ -206,28 +208,36 @@ void bn_act_forward(const float *x, float *y, int rows, int C, const float *mean
  * g is kept in dx between the passes; `acc` holds 2·C doubles.
  */
 EXPORT(bn_act_backward)
-void bn_act_backward(const float *dy, const float *x, float *dx, int rows, int C, const float *mean,
-                     const float *invstd, const float *gamma, const float *beta, int act, float *dgamma, float *dbeta,
-                     double *acc) {
+void bn_act_backward(const float *restrict dy, const float *restrict x, float *restrict dx, int rows, int C,
+                     const float *restrict mean, const float *restrict invstd, const float *restrict gamma,
+                     const float *restrict beta, int act, float *restrict dgamma, float *restrict dbeta,
+                     double *restrict acc) {
   double *accB = acc, *accG = acc + C;
   for (int c = 0; c < C; c++) accB[c] = accG[c] = 0.0;
   for (int r0 = 0; r0 < rows; r0 += 64) {
     int r1 = r0 + 64 < rows ? r0 + 64 : rows;
     for (int c = 0; c < C; c++) dbeta[c] = dgamma[c] = 0.0f;
     for (int r = r0; r < r1; r++) {
-      const float *xr = x + (long)r * C, *dyr = dy + (long)r * C;
-      float *gr = dx + (long)r * C;
-      for (int c = 0; c < C; c++) {
-        float xhat = (xr[c] - mean[c]) * invstd[c];
-        float g = dyr[c];
-        if (act == 1) {
+      const float *restrict xr = x + (long)r * C, *restrict dyr = dy + (long)r * C;
+      float *restrict gr = dx + (long)r * C;
+      if (act == 1) {
+        for (int c = 0; c < C; c++) {
+          float xhat = (xr[c] - mean[c]) * invstd[c];
           float z = gamma[c] * xhat + beta[c];
           float s = 1.0f / (1.0f + exp_approx(-z));
-          g *= s * (1.0f + z * (1.0f - s));
+          float g = dyr[c] * s * (1.0f + z * (1.0f - s));
+          gr[c] = g;
+          dbeta[c] += g;
+          dgamma[c] += g * xhat;
         }
-        gr[c] = g;
-        dbeta[c] += g;
-        dgamma[c] += g * xhat;
+      } else {
+        for (int c = 0; c < C; c++) {
+          float xhat = (xr[c] - mean[c]) * invstd[c];
+          float g = dyr[c];
+          gr[c] = g;
+          dbeta[c] += g;
+          dgamma[c] += g * xhat;
+        }
       }
     }
     for (int c = 0; c < C; c++) {
@@ -241,8 +251,8 @@ void bn_act_backward(const float *dy, const float *x, float *dx, int rows, int C
   }
   float inv = 1.0f / rows;
   for (int r = 0; r < rows; r++) {
-    const float *xr = x + (long)r * C;
-    float *gr = dx + (long)r * C;
+    const float *restrict xr = x + (long)r * C;
+    float *restrict gr = dx + (long)r * C;
     for (int c = 0; c < C; c++) {
       float xhat = (xr[c] - mean[c]) * invstd[c];
       gr[c] = gamma[c] * invstd[c] * (gr[c] - dbeta[c] * inv - xhat * dgamma[c] * inv);
@@ -256,7 +266,8 @@ void bn_act_backward(const float *dy, const float *x, float *dx, int rows, int C
  * with bc1 = 1 − β1^t and bc2 = 1 − β2^t. One pass over four arrays where tfjs runs ~10 elementwise ops.
  */
 EXPORT(adam_update)
-void adam_update(const float *w, const float *g, const float *m, const float *v, float *w_out, float *m_out, float *v_out,
+void adam_update(const float *restrict w, const float *restrict g, const float *restrict m, const float *restrict v,
+                 float *restrict w_out, float *restrict m_out, float *restrict v_out,
                  int n, float lr, float beta1, float beta2, float eps, float bc1, float bc2) {
   float step = lr / bc1, inv_bc2 = 1.0f / bc2;
   for (int i = 0; i < n; i++) {
