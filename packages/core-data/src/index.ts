@@ -1,7 +1,7 @@
 export { YoloTsError, DataFormatError, ChecksumError, DatasetNotFoundError, DatasetUnavailableError, DownloadError } from './errors.js';
 export { editDistance, closestMatch } from './suggest.js';
 export { parseIdx, encodeIdx, type IdxArray } from './idx.js';
-export { splitFromIdx, idxSplit, selectIndices, firstPerClass, classCounts, type ImageSplit, type LoadedDataset } from './split.js';
+export { splitFromIdx, idxSplit, readIdxSplits, selectIndices, firstPerClass, classCounts, type ImageSplit, type LoadedDataset } from './split.js';
 export { definePlugin, type DatasetPlugin, type BuildContext, type SourceFiles, type SourceSplit, type SourceSplits } from './plugin.js';
 export { DatasetRegistry } from './registry.js';
 export { hashFile, verifySha256 } from './checksum.js';

@@ -94,7 +94,7 @@ export async function readLayout(path: string): Promise<DatasetLayout> {
 
 /** The data.yaml of a prepared dataset, so that its folder alone says what it holds (and `data=` can point at it). */
 export function formatDataYaml(info: { name: string; source: string; splits: SplitName[]; classes: readonly string[]; folders: readonly string[] }): string {
-  const index = (list: readonly string[]) => Object.fromEntries(list.map((v, i) => [i, v]));
+  const index = (list: readonly string[]) => new Map(list.map((v, i) => [i, v])); // numeric keys, as Ultralytics writes names
   const differs = info.folders.some((f, i) => f !== info.classes[i]);
   const body = {
     name: info.name,

@@ -1,17 +1,31 @@
-import { DatasetUnavailableError, definePlugin } from '@yolo-ts/core-data';
+import { definePlugin, readIdxSplits, type DatasetFile } from '@yolo-ts/core-data';
 
+/** Zalando's class names in label order; 'T-shirt/top' is stored in the folder 'T-shirt_top'. */
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
 
-/** `data=fashion-mnist`: Zalando's 70,000 clothing images. Only the official files count; none ship offline. */
+/** The official mirror (torchvision and TFDS use it). */
+export const FASHION_MNIST_MIRRORS = ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com'];
+
+/** The four published files: md5 from torchvision, sha256 and size from TFDS (no content hash is published). */
+export const FASHION_MNIST_FILES = {
+  trainImages: { name: 'train-images-idx3-ubyte.gz', md5: '8d4fb7e6c68d591d4c3dfef9ec88bf0d', sha256: '3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84', bytes: 26421880 },
+  trainLabels: { name: 'train-labels-idx1-ubyte.gz', md5: '25c81989df183df01b3e8a0aad5dffbe', sha256: 'a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845', bytes: 29515 },
+  testImages: { name: 't10k-images-idx3-ubyte.gz', md5: 'bef4ecab320f06d8554ea6380940ec79', sha256: '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073', bytes: 4422102 },
+  testLabels: { name: 't10k-labels-idx1-ubyte.gz', md5: 'bb300cfdad3c16e7a12a480ee83cd310', sha256: '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5', bytes: 5148 },
+} as const satisfies Record<string, DatasetFile>;
+
+/** `data=fashion-mnist`: Zalando's 70,000 clothing images, downloaded from the official mirror. */
 export const fashionMnistPlugin = definePlugin({
   name: 'fashion-mnist',
   description: 'Fashion-MNIST clothing, 28x28 grayscale, 60,000 train / 10,000 test',
   classes: FASHION_MNIST_CLASSES,
-  source: 'official files from the Fashion-MNIST mirror (download)',
-  async load() {
-    throw new DatasetUnavailableError(
-      "fashion-mnist: yolo-ts ships no offline copy and cannot download it yet; use data=mnist, or a folder of images with train/ and val/ subfolders",
-    );
+  source: 'https://github.com/zalandoresearch/fashion-mnist (download, ~30 MB)',
+  files: Object.values(FASHION_MNIST_FILES),
+  mirrors: FASHION_MNIST_MIRRORS,
+  build: ({ files }) => {
+    const f = FASHION_MNIST_FILES;
+    const pairs = { train: [f.trainImages.name, f.trainLabels.name], test: [f.testImages.name, f.testLabels.name] } as const;
+    return readIdxSplits(files.read, pairs, FASHION_MNIST_CLASSES.length, { dataset: 'Fashion-MNIST' });
   },
 });
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { contentName, DatasetUnavailableError, idxSplit, verifySha256, type DatasetFile, type ImageSplit, type SourceFiles } from '@yolo-ts/core-data';
+import { contentName, DatasetUnavailableError, idxSplit, readIdxSplits, verifySha256, type DatasetFile, type ImageSplit, type SourceFiles } from '@yolo-ts/core-data';
 
 export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
@@ -58,12 +58,9 @@ export function offlineMnistDir(): string {
 }
 
 /** Both splits from the verified files a dataset plugin's build receives. */
-export async function readMnistFiles(files: SourceFiles): Promise<{ train: ImageSplit; test: ImageSplit }> {
-  const read = async (split: 'train' | 'test') => {
-    const [images, labels] = SPLIT_FILES[split];
-    return idxSplit(await files.read(images.name), await files.read(labels.name), MNIST_CLASSES.length, `MNIST ${split}`);
-  };
-  return { train: await read('train'), test: await read('test') };
+export function readMnistFiles(files: SourceFiles): Promise<{ train: ImageSplit; test: ImageSplit }> {
+  const names = (split: 'train' | 'test') => SPLIT_FILES[split].map((f) => f.name) as [string, string];
+  return readIdxSplits(files.read, { train: names('train'), test: names('test') }, MNIST_CLASSES.length, { dataset: 'MNIST' });
 }
 
 /** Reads and verifies one split of the decompressed MNIST files in `dir` (e.g. `offlineMnistDir()`). */
