@@ -4,6 +4,7 @@ import { makeBatchMatMul } from './kernels/batch-mat-mul.js';
 import { batchNormActKernels } from './kernels/batch-norm-act.js';
 import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
+import { identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { makeLeadingReduce } from './kernels/reduce-leading.js';
 import { makeTile } from './kernels/tile.js';
@@ -34,6 +35,7 @@ export function registerWasmTrainingKernels(): void {
     makeLeadingReduce('Mean', stock('Mean').kernelFunc),
     ...batchNormActKernels,
     adamUpdateConfig,
+    identityConfig,
   ];
   for (const config of kernels) {
     const original = tf.getKernel(config.kernelName, 'wasm');

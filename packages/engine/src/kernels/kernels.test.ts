@@ -197,3 +197,18 @@ describe('Adam (fused update on wasm)', () => {
     b.dispose();
   });
 });
+
+describe('Identity on wasm', () => {
+  it('shares the buffer by reference count: the copy outlives its source and frees with it', async () => {
+    await selectBackend('wasm');
+    const buffers = () => tf.backend().numDataIds();
+    const before = buffers();
+    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const y = tf.clone(x); // runs the Identity kernel
+    expect(buffers() - before).toBe(1); // one buffer, not two
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+    y.dispose();
+    expect(buffers()).toBe(before);
+  });
+});
