@@ -1,5 +1,5 @@
 export { selectBackend, BackendError, BACKENDS, DEFAULT_CANDIDATES, type BackendName, type BackendCandidate, type BackendChoice } from './backend.js';
 export { registerWasmTrainingKernels } from './wasm-kernels.js';
 export { registerThreadedWasmBackend, wasmThreadCount, defaultThreadCount } from './wasm-threads.js';
-export { batchNormAct, type BatchNormActivation, type BatchNormActResult } from './ops/batch-norm-act.js';
+export { batchNormAct, batchNormActInference, type BatchNormActivation, type BatchNormActResult } from './ops/batch-norm-act.js';
 export { Adam } from './ops/adam.js';

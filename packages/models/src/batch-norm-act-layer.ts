@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormAct, type BatchNormActivation } from '@yolo-ts/engine';
+import { batchNormAct, batchNormActInference, type BatchNormActivation } from '@yolo-ts/engine';
 
 export interface BatchNormActArgs {
   /** Keras convention: moving = moving·momentum + batch·(1 − momentum). PyTorch's momentum 0.03 is 0.97 here. */
@@ -53,10 +53,7 @@ export class BatchNormAct extends tf.layers.Layer {
       }
       return y;
     }
-    return tf.tidy(() => {
-      const z = tf.batchNorm(x, this.movingMean.read(), this.movingVariance.read(), beta, gamma, this.epsilon);
-      return this.activation === 'silu' ? tf.mul(z, tf.sigmoid(z)) : z;
-    });
+    return batchNormActInference(x, this.movingMean.read() as tf.Tensor1D, this.movingVariance.read() as tf.Tensor1D, gamma, beta, this.epsilon, this.activation);
   }
 
   override getConfig(): tf.serialization.ConfigDict {

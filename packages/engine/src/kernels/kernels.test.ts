@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import { Adam } from '../ops/adam.js';
-import { batchNormAct } from '../ops/batch-norm-act.js';
+import { batchNormAct, batchNormActInference } from '../ops/batch-norm-act.js';
 
 /**
  * Every kernel yolo-ts registers on wasm is checked against tfjs' cpu backend on the same inputs (gradients
@@ -145,7 +145,8 @@ describe('batchNormAct (fused training BatchNorm + SiLU)', () => {
       const r = rnd(x.shape, 23);
       const f = (xv: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormAct(xv, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3, act).y, r));
       const { mean, variance, y } = batchNormAct(x, gamma, beta, 1e-3, act);
-      return [y, mean, variance, ...tf.grads(f)([x, gamma, beta])];
+      const inference = batchNormActInference(x, tf.add(mean, 0.1) as tf.Tensor1D, tf.mul(variance, 2) as tf.Tensor1D, gamma, beta, 1e-3, act);
+      return [y, mean, variance, inference, ...tf.grads(f)([x, gamma, beta])];
     });
     expectClose(result, 2e-4);
   });

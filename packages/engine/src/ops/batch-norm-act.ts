@@ -48,3 +48,15 @@ export function batchNormAct(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D
   invstd.dispose();
   return { y, mean, variance };
 }
+
+/**
+ * Inference-mode BatchNorm with given (moving) statistics, then the activation: one native pass on wasm,
+ * tfjs' batchNorm (+ x·σ(x)) elsewhere.
+ */
+export function batchNormActInference(x: tf.Tensor, mean: tf.Tensor1D, variance: tf.Tensor1D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, act: BatchNormActivation): tf.Tensor {
+  if (!tf.getKernel(BN_ACT, tf.getBackend())) return tf.tidy(() => activate(tf.batchNorm(x, mean, variance, beta, gamma, epsilon), act));
+  return tf.tidy(() => {
+    const invstd = tf.rsqrt(tf.add(variance, epsilon));
+    return tf.engine().runKernel(BN_ACT, { x, mean, invstd, gamma, beta }, { activation: ACTIVATIONS[act] }) as tf.Tensor;
+  });
+}
