@@ -6,12 +6,13 @@ import { defaultModelRegistry, formatSummary, saveModel, summarize, type ModelMe
 import { stringify } from 'yaml';
 import { seededRandom, shuffledIndices, gatherBatch } from './batches.js';
 import { ConfigError, resolveConfig } from './config.js';
-import { datasetsDir, defaultDatasetRegistry } from './datasets.js';
+import { cacheMode, datasetRegistry, resolveData } from './datasets.js';
 import { SETTINGS, type RunConfig } from './defaults.js';
 import { writeFileAtomic } from './files.js';
 import { evaluate } from './metrics.js';
 import { trainStep, trainableVariables } from './train-step.js';
 import { obtainModel } from './model-source.js';
+import { EpochProgress } from './progress.js';
 import { writeResultsCsv, type EpochResult } from './results.js';
 import { createRunDir } from './run-dir.js';
 
@@ -52,13 +53,12 @@ function learningRate(cfg: RunConfig, lr0: number, epoch: number): number {
 /** Trains a classifier: `yolo-ts classify train key=value ...` and `new YOLO(model).train({...})` both land here. */
 export async function train(settings: Record<string, unknown>, context: RunContext = {}): Promise<TrainResult> {
   const log = context.log ?? console.log;
-  const datasets = context.datasets ?? defaultDatasetRegistry();
-  const plugin = datasets.get(String(settings.data ?? SETTINGS.data.default));
-  const cfg = resolveConfig({ ...settings, mode: 'train' }, plugin.defaults);
+  const source = await resolveData(String(settings.data ?? SETTINGS.data.default), context.datasets ?? (await datasetRegistry(log)));
+  const cfg = resolveConfig({ ...settings, mode: 'train' }, source.defaults);
   const backend = await selectBackend(cfg.device);
   log(backend.summary);
 
-  const data = await plugin.load({ datasetsDir: datasetsDir(), log });
+  const data = await source.load({ cache: cacheMode(cfg.cache), log });
   const valSplit = data.val ?? data.test;
   if (!valSplit) throw new ConfigError(`dataset '${data.name}' has no val or test split to validate on`);
   const nc = data.classes.length;
@@ -101,12 +101,15 @@ export async function train(settings: Record<string, unknown>, context: RunConte
     optimizer.setLearningRate(lr);
     const order = shuffledIndices(data.train.count, random);
     let lossSum = 0;
-    for (let start = 0; start < order.length; start += cfg.batch) {
+    const progress = new EpochProgress(`${epoch + 1}/${cfg.epochs}`, Math.ceil(order.length / cfg.batch));
+    for (let start = 0, batch = 1; start < order.length; start += cfg.batch, batch++) {
       const idx = order.subarray(start, Math.min(start + cfg.batch, order.length));
       const { x, y } = gatherBatch(data.train, idx, { imgsz: cfg.imgsz, fliplr: cfg.fliplr, random });
       lossSum += trainStep(model, optimizer, variables, x, y) * idx.length;
       tf.dispose([x, y]);
+      progress.update(batch, start + idx.length, lossSum / (start + idx.length));
     }
+    progress.done();
     const trainLoss = lossSum / order.length;
     const last = epoch === cfg.epochs - 1;
     const m = cfg.val || last ? evaluate(model, valSplit, cfg.imgsz) : { top1: NaN, top5: NaN, loss: NaN };
