@@ -31,6 +31,30 @@ void im2col(const float *x, float *cols, int n, int H, int W, int ci, int oh, in
       }
 }
 
+/*
+ * im2col written transposed, colsT[(i·kw + j)·ci + c][m], for the filter gradient: output positions are taken
+ * 16 at a time so that each of the K rows receives whole 64-byte runs while the patch reads stay in L1.
+ */
+EXPORT(im2col_t)
+void im2col_t(const float *restrict x, float *restrict colsT, int n, int H, int W, int ci, int oh, int ow, int kh, int kw,
+              int sh, int sw, int top, int left) {
+  int M = n * oh * ow;
+  for (int m0 = 0; m0 < M; m0 += 16) {
+    int m1 = m0 + 16 < M ? m0 + 16 : M;
+    for (int i = 0; i < kh; i++)
+      for (int j = 0; j < kw; j++) {
+        float *restrict row = colsT + (long)((i * kw + j) * ci) * M;
+        for (int m = m0; m < m1; m++) {
+          int b = m / (oh * ow), rem = m % (oh * ow), y = rem / ow, xo = rem % ow;
+          int ih = y * sh - top + i, iw = xo * sw - left + j;
+          int inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
+          const float *restrict src = x + (((long)b * H + ih) * W + iw) * ci;
+          for (int c = 0; c < ci; c++) row[(long)c * M + m] = inside ? src[c] : 0.0f;
+        }
+      }
+  }
+}
+
 /* The adjoint of im2col: dx (zeroed here) receives every patch entry added back where it came from. */
 EXPORT(col2im)
 void col2im(const float *cols, float *dx, int n, int H, int W, int ci, int oh, int ow, int kh, int kw, int sh, int sw,
@@ -54,9 +78,10 @@ void col2im(const float *cols, float *dx, int n, int H, int W, int ci, int oh, i
       }
 }
 
-/* dst[c][r] = src[r][c] for a rows × cols matrix, in 16 × 16 tiles to stay in cache. */
+/* dst[c][r] = src[r][c] for `batch` rows × cols matrices, in 16 × 16 tiles to stay in cache. */
 EXPORT(transpose2d)
-void transpose2d(const float *src, float *dst, int rows, int cols) {
+void transpose2d(const float *restrict src, float *restrict dst, int rows, int cols, int batch) {
+  for (int k = 0; k < batch; k++, src += (long)rows * cols, dst += (long)rows * cols)
   for (int r0 = 0; r0 < rows; r0 += 16)
     for (int c0 = 0; c0 < cols; c0 += 16) {
       int r1 = r0 + 16 < rows ? r0 + 16 : rows;

@@ -28,7 +28,7 @@ export function registerWasmTrainingKernels(): void {
   const kernels: tf.KernelConfig[] = [
     makeConv2DBackpropFilter(batchMatMul.kernelFunc),
     makeConv2DBackpropInput(batchMatMul.kernelFunc),
-    makeBatchMatMul(batchMatMul.kernelFunc, stock('Transpose').kernelFunc),
+    makeBatchMatMul(batchMatMul.kernelFunc),
     maxPoolGradConfig,
     makeTile(stock('Tile').kernelFunc),
     makeLeadingReduce('Sum', stock('Sum').kernelFunc),

@@ -4,7 +4,7 @@ import { matMul, view, type WasmKernel } from './wasm-util.js';
 
 /**
  * dW of a 2-D convolution (NHWC) on wasm, which tfjs 4.22 does not provide, as one untransposed XNNPACK matmul
- * between native im2col and transposes (M = n·oh·ow, K = kh·kw·ci; transposed matmuls are 10–20× slower on wasm).
+ * between native im2col (written transposed where needed) and transposes (M = n·oh·ow, K = kh·kw·ci; transposed matmuls are 10–20× slower on wasm).
  * The matmul's right operand is packed by XNNPACK on every call (its id is new each step) at a cost that dwarfs
  * the multiply when it has M rows, so the smaller of dy [M, Co] and cols [M, K] takes that place:
  *   Co ≤ K: dW[K, Co] = colsᵀ[K, M] × dy[M, Co]       (dW's own layout, no output transpose)
@@ -22,19 +22,20 @@ export function makeConv2DBackpropFilter(batchMatMul: tf.KernelFunc): tf.KernelC
     const native = nativeKernels(backend);
     const transposed = (t: tf.TensorInfo, rows: number, cols: number) => {
       const out = backend.makeOutput([1, cols, rows], 'float32');
-      native.transpose2d(ptr(backend, t), ptr(backend, out), rows, cols);
+      native.transpose2d(ptr(backend, t), ptr(backend, out), rows, cols, 1);
       return out;
     };
 
-    const cols = backend.makeOutput([1, M, K], 'float32');
-    native.im2col(ptr(backend, x), ptr(backend, cols), n, H, W, ci, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
+    const geometry = [n, H, W, ci, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left] as const;
     if (co <= K) {
-      const colsT = transposed(cols, M, K);
-      backend.disposeData(cols.dataId);
+      const colsT = backend.makeOutput([1, K, M], 'float32');
+      native.im2col_t(ptr(backend, x), ptr(backend, colsT), ...geometry);
       const dw = matMul(backend, colsT, view(dy, [1, M, co]), batchMatMul);
       backend.disposeData(colsT.dataId);
       return view(dw, [...filterShape]);
     }
+    const cols = backend.makeOutput([1, M, K], 'float32');
+    native.im2col(ptr(backend, x), ptr(backend, cols), ...geometry);
     const dyT = transposed(dy, M, co);
     const dwT = matMul(backend, dyT, cols, batchMatMul);
     backend.disposeData(cols.dataId);

@@ -19,7 +19,7 @@ export function makeConv2DBackpropInput(batchMatMul: tf.KernelFunc): tf.KernelCo
     const native = nativeKernels(backend);
 
     const wT = backend.makeOutput([1, co, K], 'float32');
-    native.transpose2d(ptr(backend, filter), ptr(backend, wT), K, co);
+    native.transpose2d(ptr(backend, filter), ptr(backend, wT), K, co, 1);
     const cols = matMul(backend, { dataId: dy.dataId, shape: [1, M, co], dtype: 'float32' }, wT, batchMatMul);
     backend.disposeData(wT.dataId);
     const dx = backend.makeOutput([...inputShape], 'float32');

@@ -85,7 +85,15 @@ describe('wasm training kernels match the cpu backend', () => {
       const b = rnd(tb ? [3, 7] : [7, 3], 7);
       const a3 = rnd(ta ? [2, 7, 5] : [2, 5, 7], 8);
       const b3 = rnd(tb ? [2, 3, 7] : [2, 7, 3], 9);
-      return [tf.matMul(a, b, ta, tb), tf.matMul(a3, b3, ta, tb), ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.matMul(p, q, ta, tb)))([a, b])];
+      // A short a against a long b makes (b·aᵀ)ᵀ the cheaper formulation of a·bᵀ: both paths run.
+      const short = rnd(ta ? [4, 2] : [2, 4], 33);
+      const long = rnd(tb ? [50, 4] : [4, 50], 34);
+      return [
+        tf.matMul(a, b, ta, tb),
+        tf.matMul(a3, b3, ta, tb),
+        tf.matMul(short, long, ta, tb),
+        ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.matMul(p, q, ta, tb)))([a, b]),
+      ];
     });
     expectClose(result);
   });
