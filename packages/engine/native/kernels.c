@@ -304,3 +304,32 @@ void adam_update(const float *restrict w, const float *restrict g, const float *
     w_out[i] = w[i] - step * mi / (__builtin_sqrtf(vi * inv_bc2) + eps);
   }
 }
+
+/*
+ * dW of a convolution with a short patch (K = kh·kw·ci ≤ 32, e.g. a first layer on 1-channel images, K = 9),
+ * accumulated straight from x and dy: dw[k][o] = Σ_m patch_m[k] · dy[m][o]. Matmul routes would spend their time
+ * transposing and packing the long M side for a few MFLOP of work. dw (K·co floats) stays in L1.
+ */
+EXPORT(conv_dw_short)
+void conv_dw_short(const float *restrict x, const float *restrict dy, float *restrict dw, int n, int H, int W, int ci,
+                   int oh, int ow, int co, int kh, int kw, int sh, int sw, int top, int left) {
+  int K = kh * kw * ci;
+  for (int t = 0; t < K * co; t++) dw[t] = 0.0f;
+  for (int b = 0; b < n; b++)
+    for (int y = 0; y < oh; y++)
+      for (int xo = 0; xo < ow; xo++, dy += co)
+        for (int i = 0; i < kh; i++) {
+          int ih = y * sh - top + i;
+          if (ih < 0 || ih >= H) continue;
+          for (int j = 0; j < kw; j++) {
+            int iw = xo * sw - left + j;
+            if (iw < 0 || iw >= W) continue;
+            const float *restrict src = x + (((long)b * H + ih) * W + iw) * ci;
+            float *restrict acc = dw + (long)((i * kw + j) * ci) * co;
+            for (int c = 0; c < ci; c++, acc += co) {
+              float v = src[c];
+              for (int o = 0; o < co; o++) acc[o] += v * dy[o];
+            }
+          }
+        }
+}

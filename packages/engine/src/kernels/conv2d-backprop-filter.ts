@@ -6,7 +6,8 @@ import { matMul, view, type WasmKernel } from './wasm-util.js';
  * dW of a 2-D convolution (NHWC) on wasm, which tfjs 4.22 does not provide, as one untransposed XNNPACK matmul
  * between native im2col (written transposed where needed) and transposes (M = n·oh·ow, K = kh·kw·ci; transposed matmuls are 10–20× slower on wasm).
  * The matmul's right operand is packed by XNNPACK on every call (its id is new each step) at a cost that dwarfs
- * the multiply when it has M rows, so the smaller of dy [M, Co] and cols [M, K] takes that place:
+ * the multiply when it has M rows, so the smaller of dy [M, Co] and cols [M, K] takes that place, and a short
+ * patch (K ≤ 32) skips the matmul altogether (conv_dw_short in native/kernels.c):
  *   Co ≤ K: dW[K, Co] = colsᵀ[K, M] × dy[M, Co]       (dW's own layout, no output transpose)
  *   Co > K: dWᵀ[Co, K] = dyᵀ[Co, M] × cols[M, K]      (e.g. the 1-channel first layer, K = 9)
  */
@@ -27,6 +28,11 @@ export function makeConv2DBackpropFilter(batchMatMul: tf.KernelFunc): tf.KernelC
     };
 
     const geometry = [n, H, W, ci, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left] as const;
+    if (K <= 32) {
+      const dw = backend.makeOutput([...filterShape], 'float32');
+      native.conv_dw_short(ptr(backend, x), ptr(backend, dy), ptr(backend, dw), n, H, W, ci, oh, ow, co, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
+      return dw;
+    }
     if (co <= K) {
       const colsT = backend.makeOutput([1, K, M], 'float32');
       native.im2col_t(ptr(backend, x), ptr(backend, colsT), ...geometry);

@@ -47,6 +47,9 @@ describe('wasm training kernels match the cpu backend', () => {
     { n: 5, h: 6, w: 7, ci: 4, co: 2, k: 1, s: 1, pad: 'valid' },
     { n: 2, h: 8, w: 8, ci: 3, co: 4, k: 5, s: 3, pad: 'same' },
     { n: 4, h: 14, w: 14, ci: 16, co: 8, k: 3, s: 2, pad: 'same' },
+    // One case per dW route: short patch (K ≤ 32), K ≥ Co, and Co > K > 32.
+    { n: 3, h: 10, w: 10, ci: 1, co: 32, k: 3, s: 2, pad: 'same' },
+    { n: 2, h: 6, w: 6, ci: 4, co: 40, k: 3, s: 1, pad: 'same' },
   ];
   it.each(convs)('Conv2DBackpropFilter and Conv2DBackpropInput for %o', async (c) => {
     const result = await onBoth(() => {
