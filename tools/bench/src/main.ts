@@ -2,19 +2,21 @@
  * `pnpm bench`: yolo-ts training and eval throughput against the PyTorch anchor (../shared/anchors/pytorch) on
  * the same machine, each case measured right after its anchor so that machine noise hits both. Prints a table,
  * then one JSON line (backend, threads, matmul GFLOP/s, roofline, train and eval ratios).
- *   --models cnn-small,cnn-bn   --batches 64,256   --seconds 4   --no-anchor   --profile MODEL@BATCH
+ *   --models cnn-small,cnn-bn,yolo26n-cls (those the model registry knows)   --batches 64,256   --seconds 4
+ *   --no-anchor   --profile MODEL@BATCH
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectBackend, wasmThreadCount } from '@yolo-ts/engine';
+import { defaultModelRegistry } from '@yolo-ts/models';
 import { offlineMnistDir, readMnistSplit } from '@yolo-ts/plugin-mnist';
 import { anchorDir, ensureAnchor, runAnchor } from './anchor.js';
 import { matmulGflops, measureEval, measureTraining, profileTraining } from './measure.js';
 
 const { values } = parseArgs({
   options: {
-    models: { type: 'string', default: 'cnn-small,cnn-bn' },
+    models: { type: 'string', default: 'cnn-small,cnn-bn,yolo26n-cls' },
     batches: { type: 'string', default: '64,256' },
     seconds: { type: 'string', default: '4' },
     device: { type: 'string', default: 'wasm' },
@@ -41,7 +43,8 @@ if (values.profile) {
 
 const anchor = values['no-anchor'] ? undefined : anchorDir(repoRoot);
 if (anchor) await ensureAnchor(anchor);
-const models = values.models!.split(',');
+const known = new Set(defaultModelRegistry().names());
+const models = values.models!.split(',').filter((m) => known.has(m));
 const batches = values.batches!.split(',').map(Number);
 const seconds = Number(values.seconds);
 
