@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { YoloTsError } from '@yolo-ts/core-data';
-import { defaultDatasetRegistry, train, val } from '@yolo-ts/trainer';
+import { train, val } from '@yolo-ts/trainer';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { datasetsCommand } from './datasets-command.js';
 import { settingsHelp } from './help.js';
 import { UsageError, parseCommand } from './parse-args.js';
 
@@ -16,12 +17,6 @@ async function runTaskCommand(words: string[]): Promise<void> {
   if (mode === 'train') await train(parsed.settings);
   else if (mode === 'val') await val(parsed.settings);
   else throw new UsageError(`mode '${mode}' is not available yet in this version of yolo-ts; use train or val`);
-}
-
-function listDatasets(): void {
-  for (const p of defaultDatasetRegistry().list()) {
-    console.log(`${p.name.padEnd(16)}${String(p.classes.length).padStart(4)} classes  ${p.description}\n${''.padEnd(22)}source: ${p.source}`);
-  }
 }
 
 /** Prints one line for errors users can act on; a stack only for bugs, and only when asked. */
@@ -38,7 +33,12 @@ function fail(error: unknown): never {
 await yargs(hideBin(process.argv))
   .scriptName('yolo-ts')
   .usage(settingsHelp())
-  .command('datasets', 'list the datasets yolo-ts knows', () => {}, listDatasets)
+  .command(
+    'datasets [action] [name]',
+    'list the datasets yolo-ts knows; datasets prepare NAME downloads and converts one; datasets path NAME prints its folder',
+    (y) => y.positional('action', { type: 'string' }).positional('name', { type: 'string' }),
+    (argv) => datasetsCommand(argv.action, argv.name),
+  )
   .command('* [words..]', false, (y) => y.positional('words', { type: 'string', array: true }), async (argv) => {
     const words = (argv.words as string[] | undefined) ?? [];
     if (words.length === 0) {

@@ -1,6 +1,6 @@
 export { SETTINGS, defaultConfig, type RunConfig, type Setting, type SettingKey, type SettingKind } from './defaults.js';
 export { ConfigError, coerceSetting, resolveConfig, unknownKeyMessage } from './config.js';
-export { defaultDatasetRegistry, datasetsDir } from './datasets.js';
+export { BUILTIN_DATASETS, defaultDatasetRegistry, datasetRegistry, datasetsDir, cacheMode, resolveData, type DataSource } from './datasets.js';
 export { createRunDir } from './run-dir.js';
 export { formatResultsCsv, RESULT_COLUMNS, type EpochResult } from './results.js';
 export { seededRandom, shuffledIndices, gatherBatch, type BatchOptions } from './batches.js';

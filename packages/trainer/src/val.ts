@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@yolo-ts/engine';
 import { loadModel } from '@yolo-ts/models';
 import { ConfigError, resolveConfig } from './config.js';
-import { datasetsDir, defaultDatasetRegistry } from './datasets.js';
+import { cacheMode, datasetRegistry, resolveData } from './datasets.js';
 import { evaluate, type ClassifyMetrics } from './metrics.js';
 import { isSavedModel } from './model-source.js';
 import type { RunContext } from './train.js';
@@ -21,12 +21,11 @@ export async function val(settings: Record<string, unknown>, context: RunContext
     throw new ConfigError(`val needs a trained model folder, e.g. 'model=runs/classify/train/weights/best'; '${model || '(none)'}' is not one`);
   }
   const loaded = await loadModel(model);
-  const datasets = context.datasets ?? defaultDatasetRegistry();
-  const plugin = datasets.get(String(settings.data ?? loaded.metadata.dataset ?? ''));
-  const cfg = resolveConfig({ ...settings, mode: 'val', data: plugin.name, imgsz: settings.imgsz ?? loaded.metadata.imgsz }, plugin.defaults);
+  const source = await resolveData(String(settings.data ?? loaded.metadata.dataset ?? ''), context.datasets ?? (await datasetRegistry(log)));
+  const cfg = resolveConfig({ ...settings, mode: 'val', data: source.name, imgsz: settings.imgsz ?? loaded.metadata.imgsz }, source.defaults);
   const backend = await selectBackend(cfg.device);
   log(backend.summary);
-  const data = await plugin.load({ datasetsDir: datasetsDir(), log });
+  const data = await source.load({ cache: cacheMode(cfg.cache), log });
   const splitName = cfg.split === 'val' && !data.val ? 'test' : cfg.split;
   const split = data[splitName];
   if (!split) throw new ConfigError(`dataset '${data.name}' has no '${cfg.split}' split`);
