@@ -1,11 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BuildOptions, ModelSpec } from './spec.js';
-
-/** Pixels arrive as 0–255; scaling inside the model means exported models take raw images, in Node and browsers. */
-function input(o: BuildOptions) {
-  const x = tf.input({ shape: [o.imgsz, o.imgsz, o.channels], name: 'images' });
-  return { x, scaled: tf.layers.rescaling({ scale: 1 / 255, name: 'rescale' }).apply(x) as tf.SymbolicTensor };
-}
+import { pixelInput } from './input.js';
+import type { ModelSpec } from './spec.js';
 
 const init = (seed: number | undefined, i: number) => (seed === undefined ? undefined : tf.initializers.glorotUniform({ seed: seed + i }));
 
@@ -14,7 +9,7 @@ export const cnnSmall: ModelSpec = {
   name: 'cnn-small',
   description: 'Conv32-Pool-Conv64-Pool-Dense128-Dense(nc), ReLU; the reference net of the speed benchmark',
   build(o) {
-    const { x, scaled } = input(o);
+    const { x, scaled } = pixelInput(o);
     let h = tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(o.seed, 0), name: 'conv1' }).apply(scaled) as tf.SymbolicTensor;
     h = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(o.seed, 1), name: 'conv2' }).apply(h) as tf.SymbolicTensor;
@@ -38,7 +33,7 @@ export const cnnBn: ModelSpec = {
   name: 'cnn-bn',
   description: 'Conv-BN-SiLU ×3 (32, 64 s2, 128 s2), global average pool, Dense(nc); the BatchNorm reference net',
   build(o) {
-    const { x, scaled } = input(o);
+    const { x, scaled } = pixelInput(o);
     let h = convBnSilu(scaled, 32, 1, 'b1', o.seed, 0);
     h = convBnSilu(h, 64, 2, 'b2', o.seed, 1);
     h = convBnSilu(h, 128, 2, 'b3', o.seed, 2);

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { YoloTsError, closestMatch } from '@yolo-ts/core-data';
 import { cnnBn, cnnSmall } from './cnn.js';
 import type { BuildOptions, ModelSpec } from './spec.js';
+import { yolo26ClsSpecs } from './yolo26-cls.js';
 
 export class ModelNotFoundError extends YoloTsError {}
 
@@ -39,5 +40,5 @@ export class ModelRegistry {
 
 /** The models yolo-ts ships. */
 export function defaultModelRegistry(): ModelRegistry {
-  return new ModelRegistry([cnnSmall, cnnBn]);
+  return new ModelRegistry([...yolo26ClsSpecs, cnnSmall, cnnBn]);
 }
