@@ -2,7 +2,7 @@ export { YoloTsError, DataFormatError, ChecksumError, DatasetNotFoundError, Data
 export { editDistance, closestMatch } from './suggest.js';
 export { parseIdx, encodeIdx, type IdxArray } from './idx.js';
 export { splitFromIdx, idxSplit, readIdxSplits, selectIndices, firstPerClass, classCounts, type ImageSplit, type LoadedDataset } from './split.js';
-export { definePlugin, type DatasetPlugin, type BuildContext, type SourceFiles, type SourceSplit, type SourceSplits } from './plugin.js';
+export { definePlugin, DATASET_NAME, type DatasetPlugin, type BuildContext, type SourceFiles, type SourceSplit, type SourceSplits } from './plugin.js';
 export { DatasetRegistry } from './registry.js';
 export { hashFile, verifySha256 } from './checksum.js';
 export { writeFileAtomic } from './atomic.js';

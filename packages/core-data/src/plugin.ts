@@ -59,7 +59,8 @@ export interface DatasetPlugin {
   build(ctx: BuildContext): Promise<SourceSplits>;
 }
 
-const NAME = /^[a-z0-9][a-z0-9._-]*$/;
+/** What a dataset name may be: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit. */
+export const DATASET_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const HEX = /^[0-9a-f]+$/;
 
 /**
@@ -68,7 +69,7 @@ const HEX = /^[0-9a-f]+$/;
  */
 export function definePlugin(plugin: DatasetPlugin): DatasetPlugin {
   const where = `dataset plugin '${plugin.name}'`;
-  if (!NAME.test(plugin.name)) throw new TypeError(`${where}: name must be lower-case letters, digits, '.', '_' or '-'`);
+  if (!DATASET_NAME.test(plugin.name)) throw new TypeError(`${where}: name must be lower-case letters, digits, '.', '_' or '-'`);
   if (!plugin.description) throw new TypeError(`${where}: description is required`);
   if (plugin.classes.length < 2) throw new TypeError(`${where}: needs at least 2 classes`);
   if (new Set(plugin.classes).size !== plugin.classes.length) throw new TypeError(`${where}: class names must be unique`);
