@@ -333,3 +333,35 @@ void conv_dw_short(const float *restrict x, const float *restrict dy, float *res
           }
         }
 }
+
+/*
+ * Forward convolution with a short patch (K ≤ 32, e.g. a first layer on 1-channel images), bias and ReLU
+ * fused: each output row of co channels is built in L1 from K broadcasts. XNNPACK's generic path runs such
+ * layers at a few GFLOP/s. bias may be 0 (none); act 0 = linear, 1 = ReLU.
+ */
+EXPORT(conv_fwd_short)
+void conv_fwd_short(const float *restrict x, const float *restrict w, const float *restrict bias, float *restrict out,
+                    int n, int H, int W, int ci, int oh, int ow, int co, int kh, int kw, int sh, int sw, int top,
+                    int left, int act) {
+  for (int b = 0; b < n; b++)
+    for (int y = 0; y < oh; y++)
+      for (int xo = 0; xo < ow; xo++, out += co) {
+        for (int o = 0; o < co; o++) out[o] = bias ? bias[o] : 0.0f;
+        for (int i = 0; i < kh; i++) {
+          int ih = y * sh - top + i;
+          if (ih < 0 || ih >= H) continue;
+          for (int j = 0; j < kw; j++) {
+            int iw = xo * sw - left + j;
+            if (iw < 0 || iw >= W) continue;
+            const float *restrict src = x + (((long)b * H + ih) * W + iw) * ci;
+            const float *restrict wr = w + (long)((i * kw + j) * ci) * co;
+            for (int c = 0; c < ci; c++, wr += co) {
+              float v = src[c];
+              for (int o = 0; o < co; o++) out[o] += v * wr[o];
+            }
+          }
+        }
+        if (act == 1)
+          for (int o = 0; o < co; o++) out[o] = __builtin_fmaxf(out[o], 0.0f);
+      }
+}

@@ -4,6 +4,7 @@ import { makeBatchMatMul } from './kernels/batch-mat-mul.js';
 import { batchNormActKernels } from './kernels/batch-norm-act.js';
 import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
+import { makeShortConv2D } from './kernels/conv2d-short.js';
 import { identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { makeLeadingReduce } from './kernels/reduce-leading.js';
@@ -28,6 +29,8 @@ export function registerWasmTrainingKernels(): void {
   const kernels: tf.KernelConfig[] = [
     makeConv2DBackpropFilter(batchMatMul.kernelFunc),
     makeConv2DBackpropInput(batchMatMul.kernelFunc),
+    makeShortConv2D('Conv2D', stock('Conv2D').kernelFunc),
+    makeShortConv2D('FusedConv2D', stock('FusedConv2D').kernelFunc),
     makeBatchMatMul(batchMatMul.kernelFunc),
     maxPoolGradConfig,
     makeTile(stock('Tile').kernelFunc),

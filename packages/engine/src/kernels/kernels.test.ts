@@ -51,13 +51,18 @@ describe('wasm training kernels match the cpu backend', () => {
     { n: 3, h: 10, w: 10, ci: 1, co: 32, k: 3, s: 2, pad: 'same' },
     { n: 2, h: 6, w: 6, ci: 4, co: 40, k: 3, s: 1, pad: 'same' },
   ];
-  it.each(convs)('Conv2DBackpropFilter and Conv2DBackpropInput for %o', async (c) => {
+  it.each(convs)('Conv2D, FusedConv2D (bias, ReLU) and both conv gradients for %o', async (c) => {
     const result = await onBoth(() => {
       const x = rnd([c.n, c.h, c.w, c.ci], 1);
       const w = rnd([c.k, c.k, c.ci, c.co], 2);
-      const r = rnd(tf.conv2d(x, w as tf.Tensor4D, c.s, c.pad).shape, 3);
+      const bias = rnd([c.co], 4);
+      const y = tf.conv2d(x, w as tf.Tensor4D, c.s, c.pad);
+      const r = rnd(y.shape, 3);
+      const fused = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) =>
+        tf.fused.conv2d({ x: xv as tf.Tensor4D, filter: wv as tf.Tensor4D, strides: c.s, pad: c.pad, bias: bv, activation: 'relu' });
       const f = (xv: tf.Tensor, wv: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, c.s, c.pad), r));
-      return tf.grads(f)([x, w]);
+      const g = (xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(fused(xv, wv, bv), r));
+      return [y, fused(x, w, bias), ...tf.grads(f)([x, w]), ...tf.grads(g)([x, w, bias])];
     });
     expectClose(result);
   });
