@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataFormatError } from './errors.js';
 import { cacheFile, readSplitCache, writeSplitCache } from './image-cache.js';
@@ -23,26 +23,27 @@ export interface FolderLoadOptions {
 
 const inRam = new Map<string, LoadedDataset>();
 
-async function decodeSplits(layout: DatasetLayout, listings: Partial<Record<SplitName, SplitListing>>, options: FolderLoadOptions): Promise<Partial<Record<SplitName, ImageSplit>>> {
+function decodeSplits(layout: DatasetLayout, listings: Partial<Record<SplitName, SplitListing>>, options: FolderLoadOptions): Partial<Record<SplitName, ImageSplit>> {
   const total = Object.values(listings).reduce((n, l) => n + l.reduce((m, files) => m + files.length, 0), 0);
   const progress = startProgress(`Reading ${total} PNG images in ${layout.root}`, 'images', { log: options.log ?? (() => {}), tty: options.tty });
   const decoded: Partial<Record<SplitName, { images: DecodedImage[]; labels: Int32Array }>> = {};
   let first: DecodedImage & { path: string } | undefined;
+  // Synchronous reads: for tens of thousands of small files they are several times faster than awaited ones.
   for (const [split, listing] of Object.entries(listings) as [SplitName, SplitListing][]) {
     const images: DecodedImage[] = [];
     const labels: number[] = [];
     for (const [c, files] of listing.entries()) {
       for (const file of files) {
         const path = join(layout.splits[split]!, layout.folders[c]!, file);
-        const image = decodePng(await readFile(path), path);
+        const image = decodePng(readFileSync(path), path);
         first ??= { ...image, path };
         if (image.width !== first.width || image.height !== first.height) {
           throw new DataFormatError(`${path} is ${image.width}x${image.height} but ${first.path} is ${first.width}x${first.height}: yolo-ts needs one image size per dataset`);
         }
         images.push(image);
         labels.push(c);
+        progress.advance(1);
       }
-      progress.advance(files.length);
     }
     decoded[split] = { images, labels: Int32Array.from(labels) };
   }
@@ -92,7 +93,7 @@ export async function loadImageFolder(layout: DatasetLayout, options: FolderLoad
     const cached = await Promise.all(present.map((s) => readSplitCache(cacheFile(layout.root, s, key))));
     if (cached.every(Boolean)) return report(dataset(Object.fromEntries(present.map((s, i) => [s, cached[i]]))), ` (from the cache in ${join(layout.root, '.cache')})`);
   }
-  const data = dataset(await decodeSplits(layout, listings, options));
+  const data = dataset(decodeSplits(layout, listings, options));
   if (cache === 'ram') inRam.set(`${layout.root}\n${key}`, data);
   if (cache === 'disk') {
     try {
