@@ -69,7 +69,12 @@ async function instantiateThreadedSimd(threads: number): Promise<BackendWasm> {
       dispose: module.cwrap('dispose', null, []),
     };
     setThreadsCount(threads);
-    return new BackendWasm(module as never);
+    const backend = new BackendWasm(module as never);
+    // XNNPACK's pool threads live for the whole process and emscripten keeps their workers referenced, so Node
+    // would never exit after the work is done: let them not hold the event loop open.
+    const pthreads = module.PThread as { runningWorkers: { unref(): void }[] };
+    for (const worker of pthreads.runningWorkers) worker.unref();
+    return backend;
   });
 }
 
