@@ -32,6 +32,14 @@ describe('yolo-ts binary', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('trains end to end and exits by itself (threaded wasm workers must not keep Node alive)', () => {
+    const r = run('classify', 'train', 'data=mnist160', 'epochs=1', 'device=wasm', 'project=runs', 'name=e2e');
+    expect(r.error).toBeUndefined(); // a timeout would set it
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^backend: wasm \(\d+ threads?/m);
+    expect(r.stdout).toMatch(/1 epochs completed/);
+  });
+
   it('lists the datasets', () => {
     const r = run('datasets');
     expect(r.status).toBe(0);
