@@ -102,6 +102,11 @@ describe('loadImageFolder', () => {
     await expect(readLayout(root).then((l) => loadImageFolder(l, { cache: false }))).rejects.toThrow(message);
   });
 
+  it('says that a file other than a .yaml is not a dataset', async () => {
+    await tree(root, { 'digits.zip': 'PK' });
+    await expect(readLayout(join(root, 'digits.zip'))).rejects.toThrow(/digits\.zip' is a file: data= takes a folder .* or a \.yaml file/);
+  });
+
   it('orders numbered files by number, then other names', () => {
     expect(['b.png', '10.png', '9.png', '1_.png', 'a.png', '0.png'].sort(compareImageNames)).toEqual(['0.png', '9.png', '10.png', '1_.png', 'a.png', 'b.png']);
   });

@@ -57,7 +57,10 @@ export async function subfolders(dir: string): Promise<string[]> {
  */
 export async function readLayout(path: string): Promise<DatasetLayout> {
   const isYaml = /\.ya?ml$/i.test(path);
-  if (!isYaml && !(await isDir(path))) throw new DatasetNotFoundError(`dataset folder '${path}' does not exist`);
+  if (!isYaml && !(await isDir(path))) {
+    const file = await stat(path).then(() => true, () => false);
+    throw new DatasetNotFoundError(file ? `'${path}' is a file: data= takes a folder (train/ and val/ or test/ class folders) or a .yaml file` : `dataset folder '${path}' does not exist`);
+  }
   const yamlPath = isYaml ? path : join(path, DATA_YAML);
   let yaml: DataYaml = {};
   try {
