@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BatchNormAct } from './batch-norm-act-layer.js';
 import { pixelInput } from './input.js';
 import type { ModelSpec } from './spec.js';
 
@@ -21,11 +22,10 @@ export const cnnSmall: ModelSpec = {
   },
 };
 
-/** Conv (no bias) + BatchNorm + SiLU, Ultralytics' basic block. PyTorch's BN momentum 0.1 is Keras' 0.9. */
+/** Conv (no bias) + BatchNorm + SiLU (one fused layer), Ultralytics' basic block. PyTorch's BN momentum 0.1 is Keras' 0.9. */
 function convBnSilu(h: tf.SymbolicTensor, filters: number, strides: number, name: string, seed: number | undefined, i: number) {
   h = tf.layers.conv2d({ filters, kernelSize: 3, strides, padding: 'same', useBias: false, kernelInitializer: init(seed, i), name: `${name}.conv` }).apply(h) as tf.SymbolicTensor;
-  h = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${name}.bn` }).apply(h) as tf.SymbolicTensor;
-  return tf.layers.activation({ activation: 'swish', name: `${name}.act` }).apply(h) as tf.SymbolicTensor;
+  return new BatchNormAct({ momentum: 0.9, epsilon: 1e-5, activation: 'silu', name: `${name}.bn` }).apply(h) as tf.SymbolicTensor;
 }
 
 /** `cnn-bn` (~94k params): three Conv-BN-SiLU blocks (strides 1, 2, 2), global average pool, Dense(nc). */
