@@ -88,13 +88,15 @@ export async function loadImageFolder(layout: DatasetLayout, options: FolderLoad
     return data;
   };
 
-  if (cache === 'ram' && inRam.has(`${layout.root}\n${key}`)) return report(inRam.get(`${layout.root}\n${key}`)!, ' (in memory)');
+  const ramKey = `${layout.root}\n${key}`;
+  const kept = cache === 'ram' ? inRam.get(ramKey) : undefined;
+  if (kept) return report(kept, ' (in memory)');
   if (cache === 'disk') {
     const cached = await Promise.all(present.map((s) => readSplitCache(cacheFile(layout.root, s, key))));
     if (cached.every(Boolean)) return report(dataset(Object.fromEntries(present.map((s, i) => [s, cached[i]]))), ` (from the cache in ${join(layout.root, '.cache')})`);
   }
   const data = dataset(decodeSplits(layout, listings, options));
-  if (cache === 'ram') inRam.set(`${layout.root}\n${key}`, data);
+  if (cache === 'ram') inRam.set(ramKey, data);
   if (cache === 'disk') {
     try {
       for (const split of present) await writeSplitCache(cacheFile(layout.root, split, key), data[split]!);

@@ -34,7 +34,8 @@ export function startProgress(label: string, unit: 'bytes' | 'images', options: 
   let done = 0;
   let resumedAt = 0;
   let drawn = 0;
-  const amount = (n: number) => (unit === 'bytes' ? `${(n / MB).toFixed(1)} MB` : `${n}`);
+  const number = (n: number) => (unit === 'bytes' ? (n / MB).toFixed(1) : `${n}`);
+  const amount = (n: number) => (unit === 'bytes' ? `${number(n)} MB` : number(n));
 
   const draw = (force: boolean) => {
     if (!tty) return;
@@ -44,7 +45,7 @@ export function startProgress(label: string, unit: 'bytes' | 'images', options: 
     const seconds = (now - started) / 1000;
     const rate = (done - resumedAt) / Math.max(seconds, 1e-3);
     const pct = total ? `${Math.floor((100 * done) / total)}%`.padStart(4) : '';
-    const of = total ? `${amount(done)}/${amount(total)}` : amount(done);
+    const of = total ? `${number(done)}/${amount(total)}` : amount(done);
     const speed = unit === 'bytes' ? `${(rate / MB).toFixed(1)} MB/s` : `${Math.round(rate)}/s`;
     const eta = total ? ` ETA ${duration((total - done) / rate)}` : '';
     tty.write(`\r\x1b[K${label} ${pct} ${of} ${speed}${eta}`);
