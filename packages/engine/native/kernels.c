@@ -365,3 +365,42 @@ void conv_fwd_short(const float *restrict x, const float *restrict w, const floa
           for (int o = 0; o < co; o++) out[o] = __builtin_fmaxf(out[o], 0.0f);
       }
 }
+
+/*
+ * Depthwise convolution gradients (NHWC, filter [kh][kw][ci][mult], output channel c·mult + q), which tfjs 4.22's
+ * wasm backend lacks. Plain loops vectorised over the channel multiplier; depthwise layers are small.
+ *   dx[b,ih,iw,c]  = Σ dy[b,y,x,c·mult+q] · w[i,j,c,q]
+ *   dw[i,j,c,q]    = Σ x[b,ih,iw,c] · dy[b,y,x,c·mult+q]       with ih = y·sh − top + i·dh (iw likewise).
+ */
+EXPORT(depthwise_grads)
+void depthwise_grads(const float *restrict x, const float *restrict w, const float *restrict dy, float *restrict dx,
+                     float *restrict dw, int n, int H, int W, int ci, int oh, int ow, int mult, int kh, int kw, int sh,
+                     int sw, int dh, int dwl, int top, int left) {
+  int co = ci * mult;
+  if (dx)
+    for (long t = 0; t < (long)n * H * W * ci; t++) dx[t] = 0.0f;
+  if (dw)
+    for (int t = 0; t < kh * kw * co; t++) dw[t] = 0.0f;
+  for (int b = 0; b < n; b++)
+    for (int y = 0; y < oh; y++)
+      for (int xo = 0; xo < ow; xo++, dy += co)
+        for (int i = 0; i < kh; i++) {
+          int ih = y * sh - top + i * dh;
+          if (ih < 0 || ih >= H) continue;
+          for (int j = 0; j < kw; j++) {
+            int iw = xo * sw - left + j * dwl;
+            if (iw < 0 || iw >= W) continue;
+            long at = (((long)b * H + ih) * W + iw) * ci;
+            const float *restrict wr = w + (long)(i * kw + j) * co;
+            float *restrict dwr = dw + (long)(i * kw + j) * co;
+            for (int c = 0; c < ci; c++) {
+              float g = 0.0f, xv = x ? x[at + c] : 0.0f;
+              for (int q = 0; q < mult; q++) {
+                if (dx) g += dy[c * mult + q] * wr[c * mult + q];
+                if (dw) dwr[c * mult + q] += xv * dy[c * mult + q];
+              }
+              if (dx) dx[at + c] += g;
+            }
+          }
+        }
+}

@@ -10,6 +10,7 @@ export interface NativeKernels {
   im2col_t(x: number, colsT: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
   conv_dw_short(x: number, dy: number, dw: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
   conv_fwd_short(x: number, w: number, bias: number, out: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number, act: number): void;
+  depthwise_grads(x: number, w: number, dy: number, dx: number, dw: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, mult: number, kh: number, kw: number, sh: number, sw: number, dh: number, dwl: number, top: number, left: number): void;
   col2im(cols: number, dx: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number, batch: number): void;
   maxpool2x2_grad(x: number, dy: number, dx: number, n: number, H: number, W: number, C: number, oh: number, ow: number): void;

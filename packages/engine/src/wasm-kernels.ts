@@ -5,6 +5,7 @@ import { batchNormActKernels } from './kernels/batch-norm-act.js';
 import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
 import { makeShortConv2D } from './kernels/conv2d-short.js';
+import { depthwiseGradConfigs } from './kernels/depthwise-grads.js';
 import { identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { makeLeadingReduce } from './kernels/reduce-leading.js';
@@ -39,6 +40,7 @@ export function registerWasmTrainingKernels(): void {
     ...batchNormActKernels,
     adamUpdateConfig,
     identityConfig,
+    ...depthwiseGradConfigs,
   ];
   for (const config of kernels) {
     const original = tf.getKernel(config.kernelName, 'wasm');

@@ -68,6 +68,21 @@ describe('wasm training kernels match the cpu backend', () => {
   });
 
   it.each([
+    { n: 2, h: 5, w: 6, c: 3, mult: 1, k: 3, s: 1, pad: 'same' as const },
+    { n: 3, h: 7, w: 7, c: 4, mult: 2, k: 3, s: 2, pad: 'valid' as const },
+    { n: 2, h: 1, w: 1, c: 8, mult: 1, k: 3, s: 1, pad: 'same' as const },
+  ])('depthwise conv gradients (missing on wasm) for %o', async (d) => {
+    const result = await onBoth(() => {
+      const x = rnd([d.n, d.h, d.w, d.c], 40);
+      const w = rnd([d.k, d.k, d.c, d.mult], 41);
+      const r = rnd(tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, d.s, d.pad).shape, 42);
+      const f = (xv: tf.Tensor, wv: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(xv as tf.Tensor4D, wv as tf.Tensor4D, d.s, d.pad), r));
+      return tf.grads(f)([x, w]);
+    });
+    expectClose(result);
+  });
+
+  it.each([
     { shape: [2, 8, 8, 3], k: 2, s: 2, pad: 'valid' as const },
     { shape: [2, 7, 9, 5], k: 2, s: 2, pad: 'valid' as const },
     { shape: [3, 7, 9, 4], k: 3, s: 2, pad: 'same' as const },
