@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 const require = createRequire(import.meta.url);
 
@@ -43,7 +42,10 @@ async function withLogicalCores<T>(cores: number, fn: () => Promise<T>): Promise
   }
 }
 
-async function instantiateThreadedSimd(threads: number): Promise<BackendWasm> {
+async function instantiateThreadedSimd(threads: number): Promise<tf.KernelBackend> {
+  // Imported here, not at the top: importing the package registers the wasm backend, and a registered but
+  // uninitialised backend breaks synchronous tfjs calls made before a backend is chosen.
+  const { BackendWasm, setThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
   const out = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
   const mainScript = join(out, 'tfjs-backend-wasm-threaded-simd.js');
   const { wasmWorkerContents } = require(join(out, 'tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
