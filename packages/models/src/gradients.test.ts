@@ -13,11 +13,8 @@ const CONSTANT_SHIFTS = /^model\.9\.m\.0\.(attn\.pe|attn\.proj|ffn\.1)\.bn\/beta
 
 describe('yolo26n-cls gradients', () => {
   beforeAll(async () => {
-    // tfjs 4.22's wasm backend has no DepthwiseConv2dNativeBackpropInput/Filter (the attention's depthwise `pe`
-    // conv needs both): run on cpu until @yolo-ts/engine registers them for wasm.
+    // Needs engine's wasm kernels: Conv2DBackpropFilter and the depthwise `pe` conv's two gradients.
     await selectBackend('wasm');
-    const wasmHasThem = ['DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'].every((k) => tf.getKernel(k, 'wasm'));
-    if (!wasmHasThem) await selectBackend('cpu');
   });
 
   it('reach every trainable variable', () => {
