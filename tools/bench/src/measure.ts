@@ -40,7 +40,8 @@ export interface TrainMeasurement {
  */
 export function measureTraining(model: string, batch: number, data: ImageSplit, minSteps: number, minSeconds: number): TrainMeasurement {
   const net = defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
-  const forwardFlops = summarize(net).gflops * 1e9;
+  // Exact conv/dense multiply-adds ×2 (summary's gflops follows Ultralytics' thop-at-32px estimate instead).
+  const forwardFlops = 2 * summarize(net).macs;
   const optimizer = new Adam(1e-3);
   const variables = trainableVariables(net);
   const random = seededRandom(0);
