@@ -26,7 +26,8 @@ export function evaluate(model: tf.LayersModel, split: ImageSplit, imgsz: number
     const indices = Array.from({ length: Math.min(batch, split.count - start) }, (_, k) => start + k);
     const [c1, c5, l] = tf.tidy(() => {
       const { x, y } = gatherBatch(split, indices, { imgsz });
-      const logits = model.predict(x) as tf.Tensor2D;
+      // predict() would otherwise cut the batch into slices of 32, running every layer once per slice.
+      const logits = model.predict(x, { batchSize: indices.length }) as tf.Tensor2D;
       const k = Math.min(5, logits.shape[1]);
       const { indices: topk } = tf.topk(logits, k);
       const hits = tf.equal(topk, y.expandDims(1));

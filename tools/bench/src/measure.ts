@@ -76,7 +76,7 @@ export function measureEval(model: string, data: ImageSplit, batch = 1000): numb
     for (let start = 0; start < data.count; start += batch) {
       const idx = Array.from({ length: Math.min(batch, data.count - start) }, (_, k) => start + k);
       tf.tidy(() => {
-        (net.predict(gatherBatch(data, idx, { imgsz: 28 }).x) as tf.Tensor).dataSync();
+        (net.predict(gatherBatch(data, idx, { imgsz: 28 }).x, { batchSize: idx.length }) as tf.Tensor).dataSync();
       });
     }
   };

@@ -7,7 +7,8 @@ const SHORT_PATCH = 32;
 
 /**
  * Conv2D and FusedConv2D (bias + linear/ReLU) for convolutions with a short patch — first layers on grayscale
- * or RGB images — in native code (conv_fwd_short); everything else goes to the stock XNNPACK kernels.
+ * or RGB images — in native code (conv_fwd_short, 16 output channels per pass); everything else goes to the
+ * stock XNNPACK kernels.
  */
 export function makeShortConv2D(kernelName: 'Conv2D' | 'FusedConv2D', stock: tf.KernelFunc): tf.KernelConfig {
   const kernel: WasmKernel = (args) => {
@@ -18,7 +19,7 @@ export function makeShortConv2D(kernelName: 'Conv2D' | 'FusedConv2D', stock: tf.
     const dilated = tf.backend_util.tupleValuesAreOne(attrs.dilations) === false;
     const patch = size(filter!.shape.slice(0, 3));
     const fusable = activation === 'linear' || activation === 'relu';
-    if (patch > SHORT_PATCH || dilated || attrs.dataFormat === 'NCHW' || !fusable || preluActivationWeights || (bias && size(bias.shape) !== filter!.shape[3])) {
+    if (patch > SHORT_PATCH || filter!.shape[3]! % 16 !== 0 || dilated || attrs.dataFormat === 'NCHW' || !fusable || preluActivationWeights || (bias && size(bias.shape) !== filter!.shape[3])) {
       return stock(args as never) as tf.TensorInfo;
     }
     const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filter!.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
