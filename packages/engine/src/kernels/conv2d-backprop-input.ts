@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels, ptr } from '../native.js';
-import { matMul, type WasmKernel } from './wasm-util.js';
+import { matMul, view, type WasmKernel } from './wasm-util.js';
 
 /**
  * dx of a 2-D convolution (NHWC) as one matmul and a native col2im: cols[M, K] = dy[M, Co] × Wᵀ[Co, K]
@@ -20,7 +20,7 @@ export function makeConv2DBackpropInput(batchMatMul: tf.KernelFunc): tf.KernelCo
 
     const wT = backend.makeOutput([1, co, K], 'float32');
     native.transpose2d(ptr(backend, filter), ptr(backend, wT), K, co, 1);
-    const cols = matMul(backend, { dataId: dy.dataId, shape: [1, M, co], dtype: 'float32' }, wT, batchMatMul);
+    const cols = matMul(backend, view(dy, [1, M, co]), wT, batchMatMul);
     backend.disposeData(wT.dataId);
     const dx = backend.makeOutput([...inputShape], 'float32');
     native.col2im(ptr(backend, cols), ptr(backend, dx), n, H, W, ci, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);

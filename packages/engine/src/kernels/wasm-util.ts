@@ -1,20 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** Arguments tfjs passes to a kernel function. */
-export interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}
-
 /** A kernel function that runs on the wasm backend, typed for our use. */
 export type WasmKernel = (args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap }) => tf.TensorInfo;
-
-/** The kernel tfjs registered for `name` on wasm (looked up when called, so it survives re-registration order). */
-export function stockKernel(name: string): tf.KernelConfig | undefined {
-  return tf.getKernel(name, 'wasm');
-}
 
 /**
  * Float32 view of a tensor in the wasm heap. Take views only after the kernel's last allocation: with threads
