@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
 import { Adam } from '@yolo-ts/engine';
 import { defaultModelRegistry, summarize } from '@yolo-ts/models';
-import { gatherBatch, seededRandom, shuffledIndices, trainStep, trainableVariables } from '@yolo-ts/trainer';
+import { evaluate, gatherBatch, seededRandom, shuffledIndices, trainStep, trainableVariables } from '@yolo-ts/trainer';
 
 /** GFLOP/s of an n×n×n float32 matmul on the active backend, median of `reps`. */
 export function matmulGflops(n = 1024, reps = 10): number {
@@ -33,56 +33,64 @@ export interface TrainMeasurement {
   tensorsLeaked: number;
 }
 
+/** The benchmark's nets: MNIST geometry, seed 0, as the anchor builds them. */
+function buildNet(model: string): tf.LayersModel {
+  return defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
+}
+
 /**
- * Training throughput as the anchor defines a step: gather a shuffled uint8 batch + convert to float + forward
- * + loss + backward + Adam update + reading the loss. 5 warm-up steps are not counted; then at least
- * `minSteps` steps and `minSeconds` seconds.
+ * A training loop as the anchor defines a step: gather a uint8 batch + convert to float + forward + loss +
+ * backward + Adam update + reading the loss. `next` gives each step's image indices.
  */
-export function measureTraining(model: string, batch: number, data: ImageSplit, minSteps: number, minSeconds: number): TrainMeasurement {
-  const net = defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
-  // Exact conv/dense multiply-adds ×2 (summary's gflops follows Ultralytics' thop-at-32px estimate instead).
-  const forwardFlops = 2 * summarize(net).macs;
+function trainingLoop(model: string, batch: number, data: ImageSplit, next: () => ArrayLike<number>) {
+  const net = buildNet(model);
   const optimizer = new Adam(1e-3);
   const variables = trainableVariables(net);
-  const random = seededRandom(0);
-  const order = shuffledIndices(data.count, random);
-  let cursor = 0;
-  const step = () => {
-    if (cursor + batch > order.length) cursor = 0;
-    const { x, y } = gatherBatch(data, order.subarray(cursor, cursor + batch), { imgsz: 28 });
-    cursor += batch;
-    trainStep(net, optimizer, variables, x, y);
-    tf.dispose([x, y]);
+  return {
+    net,
+    step() {
+      const { x, y } = gatherBatch(data, next(), { imgsz: 28 });
+      trainStep(net, optimizer, variables, x, y);
+      tf.dispose([x, y]);
+    },
+    dispose() {
+      optimizer.dispose();
+      net.dispose();
+    },
   };
-  for (let i = 0; i < 5; i++) step();
+}
+
+/** Training throughput on shuffled batches: 5 warm-up steps, then at least `minSteps` steps and `minSeconds`. */
+export function measureTraining(model: string, batch: number, data: ImageSplit, minSteps: number, minSeconds: number): TrainMeasurement {
+  const order = shuffledIndices(data.count, seededRandom(0));
+  let cursor = 0;
+  const loop = trainingLoop(model, batch, data, () => {
+    if (cursor + batch > order.length) cursor = 0;
+    cursor += batch;
+    return order.subarray(cursor - batch, cursor);
+  });
+  // Exact conv/dense multiply-adds ×2 (summary's gflops follows Ultralytics' thop-at-32px estimate instead).
+  const forwardFlops = 2 * summarize(loop.net).macs;
+  for (let i = 0; i < 5; i++) loop.step();
   const before = tf.memory().numTensors;
   let steps = 0;
   const t0 = performance.now();
   while (steps < minSteps || performance.now() - t0 < minSeconds * 1000) {
-    step();
+    loop.step();
     steps++;
   }
   const seconds = (performance.now() - t0) / 1000;
   const tensorsLeaked = tf.memory().numTensors - before;
-  optimizer.dispose();
-  net.dispose();
+  loop.dispose();
   return { imgPerSec: (steps * batch) / seconds, steps, forwardFlops, tensorsLeaked };
 }
 
-/** Inference throughput over a split at batch 1000 (as the anchor's eval). */
+/** Inference throughput of the trainer's own validation over a split at batch 1000 (as the anchor's eval). */
 export function measureEval(model: string, data: ImageSplit, batch = 1000): number {
-  const net = defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
-  const run = () => {
-    for (let start = 0; start < data.count; start += batch) {
-      const idx = Array.from({ length: Math.min(batch, data.count - start) }, (_, k) => start + k);
-      tf.tidy(() => {
-        (net.predict(gatherBatch(data, idx, { imgsz: 28 }).x, { batchSize: idx.length }) as tf.Tensor).dataSync();
-      });
-    }
-  };
-  run();
+  const net = buildNet(model);
+  evaluate(net, data, 28, batch);
   const t0 = performance.now();
-  run();
+  evaluate(net, data, 28, batch);
   const seconds = (performance.now() - t0) / 1000;
   net.dispose();
   return data.count / seconds;
@@ -90,22 +98,14 @@ export function measureEval(model: string, data: ImageSplit, batch = 1000): numb
 
 /** Milliseconds per kernel name over `steps` training steps (tf.profile), largest first. */
 export async function profileTraining(model: string, batch: number, data: ImageSplit, steps = 3): Promise<[string, number][]> {
-  const net = defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
-  const optimizer = new Adam(1e-3);
-  const variables = trainableVariables(net);
   const idx = Int32Array.from({ length: batch }, (_, i) => i);
-  const once = () => {
-    const { x, y } = gatherBatch(data, idx, { imgsz: 28 });
-    trainStep(net, optimizer, variables, x, y);
-    tf.dispose([x, y]);
-  };
-  for (let i = 0; i < 3; i++) once();
+  const loop = trainingLoop(model, batch, data, () => idx);
+  for (let i = 0; i < 3; i++) loop.step();
   const totals = new Map<string, number>();
   for (let i = 0; i < steps; i++) {
-    const info = await tf.profile(once);
+    const info = await tf.profile(() => loop.step());
     for (const k of info.kernels) totals.set(k.name, (totals.get(k.name) ?? 0) + Number(k.kernelTimeMs) / steps);
   }
-  optimizer.dispose();
-  net.dispose();
+  loop.dispose();
   return [...totals.entries()].sort((a, b) => b[1] - a[1]);
 }
