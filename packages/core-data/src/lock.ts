@@ -1,4 +1,4 @@
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { link, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -14,7 +14,7 @@ interface Owner {
   host: string;
 }
 
-/** A lock file nobody finished writing is only taken as abandoned after this long. */
+/** A lock file that cannot be read (not written by withLock) is only taken as abandoned after this long. */
 const UNREADABLE_STALE_MS = 10_000;
 
 function alive(pid: number): boolean {
@@ -37,41 +37,46 @@ async function readOwner(path: string): Promise<Owner | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as Owner;
   } catch {
-    return undefined; // being written, or unreadable
+    return undefined; // removed meanwhile, or not ours
   }
 }
 
 /**
- * Runs `fn` while holding the lock file `path`, created exclusively (O_EXCL) with this process's pid and host.
+ * Runs `fn` while holding the lock file `path`, which holds this process's pid and host. The file is written
+ * beside it first and then hard-linked into place, so it appears whole or not at all (link fails if it exists).
  * Other callers, in this process or another, wait until it is released. A lock whose process died on this host
  * is taken over, so a crash never blocks the next run.
  */
 export async function withLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   let told = false;
-  for (;;) {
-    try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(JSON.stringify({ pid: process.pid, host: hostname() } satisfies Owner));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = await readOwner(path);
-    try {
-      if (await abandoned(path, owner)) {
-        await rm(path, { force: true });
-        continue;
+  const draft = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(draft, JSON.stringify({ pid: process.pid, host: hostname() } satisfies Owner));
+  try {
+    for (;;) {
+      try {
+        await link(draft, path);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
-      throw error;
+      const owner = await readOwner(path);
+      try {
+        if (await abandoned(path, owner)) {
+          await rm(path, { force: true });
+          continue;
+        }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
+        throw error;
+      }
+      if (!told) {
+        options.log?.(`waiting for another process${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} that holds ${path}`);
+        told = true;
+      }
+      await sleep(options.pollMs ?? 250);
     }
-    if (!told) {
-      options.log?.(`waiting for another process${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} that holds ${path}`);
-      told = true;
-    }
-    await sleep(options.pollMs ?? 250);
+  } finally {
+    await rm(draft, { force: true });
   }
   try {
     return await fn();
