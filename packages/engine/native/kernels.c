@@ -289,22 +289,29 @@ void bn_act_backward(const float *restrict dy, const float *restrict x, float *r
 
 /*
  * One Adam step (PyTorch's formulation) for a parameter tensor, into new buffers:
- *   m' = β1·m + (1−β1)·g,  v' = β2·v + (1−β2)·g²,  w' = w − lr·(m'/bc1) / (sqrt(v'/bc2) + ε),
- * with bc1 = 1 − β1^t and bc2 = 1 − β2^t. One pass over four arrays where tfjs runs ~10 elementwise ops.
+ *   m' = β1·m + (1−β1)·g,  v' = β2·v + (1−β2)·g²,  w' = (1 − decay)·w − lr·(m'/bc1) / (sqrt(v'/bc2) + ε),
+ * with bc1 = 1 − β1^t and bc2 = 1 − β2^t; decay = lr·weight_decay is AdamW's decoupled decay (0 for Adam). One pass over four arrays where tfjs runs ~10 elementwise ops.
  */
 EXPORT(adam_update)
 void adam_update(const float *restrict w, const float *restrict g, const float *restrict m, const float *restrict v,
                  float *restrict w_out, float *restrict m_out, float *restrict v_out,
-                 int n, float lr, float beta1, float beta2, float eps, float bc1, float bc2) {
-  float step = lr / bc1, inv_bc2 = 1.0f / bc2;
+                 int n, float lr, float beta1, float beta2, float eps, float bc1, float bc2, float decay) {
+  float step = lr / bc1, inv_bc2 = 1.0f / bc2, keep = 1.0f - decay;
   for (int i = 0; i < n; i++) {
     float gi = g[i];
     float mi = beta1 * m[i] + (1.0f - beta1) * gi;
     float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
     m_out[i] = mi;
     v_out[i] = vi;
-    w_out[i] = w[i] - step * mi / (__builtin_sqrtf(vi * inv_bc2) + eps);
+    w_out[i] = keep * w[i] - step * mi / (__builtin_sqrtf(vi * inv_bc2) + eps);
   }
+}
+
+/* Exponential moving average of a weight: out = d·ema + (1 − d)·w (the trainer's EMA model). */
+EXPORT(ema_update)
+void ema_update(const float *restrict ema, const float *restrict w, float *restrict out, int n, float d) {
+  float e = 1.0f - d;
+  for (int i = 0; i < n; i++) out[i] = d * ema[i] + e * w[i];
 }
 
 /*

@@ -3,3 +3,4 @@ export { registerWasmTrainingKernels } from './wasm-kernels.js';
 export { registerThreadedWasmBackend, wasmThreadCount, defaultThreadCount } from './wasm-threads.js';
 export { batchNormAct, batchNormActInference, type BatchNormActivation, type BatchNormActResult } from './ops/batch-norm-act.js';
 export { Adam } from './ops/adam.js';
+export { emaUpdate } from './ops/ema.js';

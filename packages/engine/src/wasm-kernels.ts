@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { adamUpdateConfig } from './kernels/adam.js';
+import { adamUpdateConfig, emaUpdateConfig } from './kernels/adam.js';
 import { makeBatchMatMul } from './kernels/batch-mat-mul.js';
 import { batchNormActKernels } from './kernels/batch-norm-act.js';
 import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
@@ -39,6 +39,7 @@ export function registerWasmTrainingKernels(): void {
     makeLeadingReduce('Mean', stock('Mean').kernelFunc),
     ...batchNormActKernels,
     adamUpdateConfig,
+    emaUpdateConfig,
     identityConfig,
     ...depthwiseGradConfigs,
   ];

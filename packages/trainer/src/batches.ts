@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
+import { isIdentity, randomAffine, resizeAffine, warpInto, type Augmentation } from './augment.js';
 
 /** Small, fast, seedable PRNG (mulberry32): the same seed gives the same shuffles on every machine. */
 export function seededRandom(seed: number): () => number {
@@ -24,40 +25,37 @@ export function shuffledIndices(n: number, random: () => number): Int32Array {
 }
 
 export interface BatchOptions {
-  /** Output side in pixels; images of another size are resized bilinearly. */
+  /** Output side in pixels; images of another size are resampled bilinearly (half-pixel centres). */
   imgsz: number;
-  /** Probability of mirroring each image left–right (training only). */
-  fliplr?: number;
+  /** Training-time augmentation; none when absent. */
+  augment?: Augmentation;
+  /** Draws the augmentation; required with `augment`. */
   random?: () => number;
 }
 
 /**
  * The images at `indices` as a float32 NHWC tensor of raw 0–255 pixels (the models rescale), plus int32 labels.
- * Gathering and flips run on the uint8 source, so only one float copy of the batch is made.
+ * Each image goes from its uint8 source to the float batch in one pass: a copy, or one warp that resizes and
+ * augments together.
  */
 export function gatherBatch(split: ImageSplit, indices: ArrayLike<number>, options: BatchOptions): { x: tf.Tensor4D; y: tf.Tensor1D } {
   const { height: h, width: w, channels: c } = split;
   const size = h * w * c;
-  const pixels = new Float32Array(indices.length * size);
+  const out = options.imgsz;
+  const outSize = out * out * c;
+  const pixels = new Float32Array(indices.length * outSize);
   const labels = new Int32Array(indices.length);
-  const flip = options.fliplr ?? 0;
+  const augment = options.augment && !isIdentity(options.augment) ? options.augment : undefined;
+  const plain = !augment && h === out && w === out;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
     const src = split.images.subarray(i * size, (i + 1) * size);
-    const dst = k * size;
-    if (flip > 0 && options.random!() < flip) {
-      for (let r = 0; r < h; r++) {
-        for (let col = 0; col < w; col++) {
-          for (let ch = 0; ch < c; ch++) pixels[dst + (r * w + col) * c + ch] = src[(r * w + (w - 1 - col)) * c + ch]!;
-        }
-      }
-    } else {
-      for (let p = 0; p < size; p++) pixels[dst + p] = src[p]!;
+    if (plain) pixels.set(src, k * outSize);
+    else {
+      const map = augment ? randomAffine(w, h, out, augment, options.random!) : resizeAffine(w, h, out);
+      warpInto(src, w, h, c, map, out, pixels, k * outSize);
     }
     labels[k] = split.labels[i]!;
   }
-  const y = tf.tensor1d(labels, 'int32');
-  if (h === options.imgsz && w === options.imgsz) return { x: tf.tensor4d(pixels, [indices.length, h, w, c]), y };
-  const x = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(pixels, [indices.length, h, w, c]), [options.imgsz, options.imgsz]));
-  return { x, y };
+  return { x: tf.tensor4d(pixels, [indices.length, out, out, c]), y: tf.tensor1d(labels, 'int32') };
 }

@@ -29,10 +29,15 @@ export const SETTINGS = {
   name: { kind: 'string', default: null, help: 'run folder name; default the mode, numbered when taken (train, train2, ...)' },
   exist_ok: { kind: 'bool', default: false, help: 'reuse project/name instead of numbering a new folder' },
   seed: { kind: 'int', default: 0, min: 0, help: 'seed of weight initialisation and shuffling' },
-  optimizer: { kind: 'choice', default: 'auto', choices: ['auto', 'Adam', 'SGD'], help: 'auto = Adam with lr 0.001 (lr0 ignored)' },
+  optimizer: { kind: 'choice', default: 'auto', choices: ['auto', 'SGD', 'Adam', 'AdamW'], help: "auto = Ultralytics' rule: AdamW with lr0 = 0.002·5/(4 + classes) and momentum 0.9 for runs of up to 10,000 steps, else SGD with lr0 0.01 and momentum 0.9 (lr0 and momentum ignored)" },
   lr0: { kind: 'fraction', default: 0.01, help: 'initial learning rate (SGD 1e-2, Adam 1e-3)' },
   lrf: { kind: 'fraction', default: 0.01, help: 'final learning rate as a fraction of lr0 (linear decay per epoch)' },
-  momentum: { kind: 'fraction', default: 0.937, help: 'SGD momentum' },
+  momentum: { kind: 'fraction', default: 0.937, help: 'SGD momentum, Adam/AdamW beta1' },
+  weight_decay: { kind: 'number', default: 0.0005, min: 0, help: 'AdamW decoupled weight decay of kernels and weight matrices (not of biases or BatchNorm)' },
+  warmup_epochs: { kind: 'number', default: 3.0, min: 0, help: 'epochs of linear learning-rate warmup from 0 (at least 100 steps, at most a third of the run)' },
+  degrees: { kind: 'number', default: 0.0, min: 0, help: 'training images are rotated by up to ± this many degrees (the MNIST family sets 10)' },
+  translate: { kind: 'fraction', default: 0.1, help: 'training images are shifted by up to ± this fraction of their side' },
+  scale: { kind: 'fraction', default: 0.5, help: 'random resized crop of a training image over an area fraction of 1 − scale to 1 (the MNIST family sets 0: crops cut digits)' },
   fliplr: { kind: 'fraction', default: 0.5, help: 'probability of a horizontal flip of a training image (datasets of digits and letters set 0)' },
   val: { kind: 'bool', default: true, help: 'validate after every epoch (the last epoch is always validated)' },
   split: { kind: 'choice', default: 'val', choices: ['val', 'test', 'train'], help: 'split used by val mode (val falls back to test)' },
@@ -56,10 +61,15 @@ export interface RunConfig {
   name: string | null;
   exist_ok: boolean;
   seed: number;
-  optimizer: 'auto' | 'Adam' | 'SGD';
+  optimizer: 'auto' | 'SGD' | 'Adam' | 'AdamW';
   lr0: number;
   lrf: number;
   momentum: number;
+  weight_decay: number;
+  warmup_epochs: number;
+  degrees: number;
+  translate: number;
+  scale: number;
   fliplr: number;
   val: boolean;
   split: 'val' | 'test' | 'train';

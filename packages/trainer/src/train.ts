@@ -9,6 +9,7 @@ import { ConfigError, resolveConfig } from './config.js';
 import { cacheMode, datasetRegistry, resolveData } from './datasets.js';
 import { SETTINGS, type RunConfig } from './defaults.js';
 import { writeFileAtomic } from './files.js';
+import { ModelEma } from './ema.js';
 import { evaluate } from './metrics.js';
 import { trainStep, trainableVariables } from './train-step.js';
 import { obtainModel } from './model-source.js';
@@ -39,15 +40,29 @@ const fitness = (r: EpochResult) => (r['metrics/accuracy_top1'] + r['metrics/acc
 /** An optimizer whose learning rate a schedule can change (tfjs' SGD family and engine's Adam). */
 type ScheduledOptimizer = tf.Optimizer & { setLearningRate(lr: number): void };
 
-function makeOptimizer(cfg: RunConfig): { optimizer: ScheduledOptimizer; lr0: number } {
-  if (cfg.optimizer === 'SGD') return { optimizer: tf.train.momentum(cfg.lr0, cfg.momentum), lr0: cfg.lr0 };
-  const lr0 = cfg.optimizer === 'auto' ? 0.001 : cfg.lr0;
-  return { optimizer: new Adam(lr0), lr0 };
+/** Ultralytics' nominal batch size: "auto" picks its optimizer by the number of steps of this size. */
+const NOMINAL_BATCH = 64;
+
+/** The optimizer and its initial learning rate, chosen as Ultralytics' build_optimizer does. */
+export function makeOptimizer(cfg: RunConfig, nc: number, images: number): { optimizer: ScheduledOptimizer; name: string; lr0: number; momentum: number } {
+  let { optimizer: name, lr0, momentum } = cfg;
+  if (name === 'auto') {
+    const iterations = Math.ceil(images / Math.max(cfg.batch, NOMINAL_BATCH)) * cfg.epochs;
+    [name, lr0, momentum] = iterations > 10_000 ? ['SGD', 0.01, 0.9] : ['AdamW', Math.round((0.002 * 5 * 1e6) / (4 + nc)) / 1e6, 0.9];
+  }
+  const optimizer = name === 'SGD' ? tf.train.momentum(lr0, momentum, true) : new Adam(lr0, momentum, 0.999, 1e-8, name === 'AdamW' ? cfg.weight_decay : 0);
+  return { optimizer, name, lr0, momentum };
 }
 
 /** Ultralytics' linear schedule: lr0 at epoch 0 falling to lr0·lrf at the last epoch. */
 function learningRate(cfg: RunConfig, lr0: number, epoch: number): number {
   return lr0 * (Math.max(1 - epoch / cfg.epochs, 0) * (1 - cfg.lrf) + cfg.lrf);
+}
+
+/** Steps of linear warmup: Ultralytics' max(warmup_epochs·steps, 100), but never more than a third of the run. */
+function warmupSteps(cfg: RunConfig, stepsPerEpoch: number): number {
+  if (cfg.warmup_epochs <= 0) return 0;
+  return Math.min(Math.max(Math.round(cfg.warmup_epochs * stepsPerEpoch), 100), Math.floor((cfg.epochs * stepsPerEpoch) / 3));
 }
 
 /** Trains a classifier: `yolo-ts classify train key=value ...` and `new YOLO(model).train({...})` both land here. */
@@ -86,33 +101,41 @@ export async function train(settings: Record<string, unknown>, context: RunConte
     dataset: data.name,
   };
 
-  const { optimizer, lr0 } = makeOptimizer(cfg);
+  const stepsPerEpoch = Math.ceil(data.train.count / cfg.batch);
+  const { optimizer, name: optimizerName, lr0, momentum } = makeOptimizer(cfg, nc, data.train.count);
+  const warmup = warmupSteps(cfg, stepsPerEpoch);
+  const augment = { fliplr: cfg.fliplr, degrees: cfg.degrees, translate: cfg.translate, scale: cfg.scale };
   const variables = trainableVariables(model);
+  const ema = new ModelEma(model);
   const random = seededRandom(cfg.seed + 1);
   const results: EpochResult[] = [];
   let bestEpoch = 0;
   const started = Date.now();
+  const decay = optimizerName === 'AdamW' ? `, weight_decay=${cfg.weight_decay}` : '';
+  log(`optimizer: ${optimizerName}(lr=${lr0}, momentum=${momentum}${decay}), ${warmup} warmup steps, EMA of weights`);
   log(`Training on ${data.train.count} ${data.name} images, validating on ${valSplit.count}, at imgsz=${cfg.imgsz}, batch=${cfg.batch}`);
   log(`Logging results to ${resolve(saveDir)}`);
   log(`${'Epoch'.padStart(11)}${'loss'.padStart(11)}${'Instances'.padStart(11)}${'Size'.padStart(11)}${'top1_acc'.padStart(11)}${'top5_acc'.padStart(11)}${'val_loss'.padStart(11)}`);
 
   for (let epoch = 0; epoch < cfg.epochs; epoch++) {
     const lr = learningRate(cfg, lr0, epoch);
-    optimizer.setLearningRate(lr);
     const order = shuffledIndices(data.train.count, random);
     let lossSum = 0;
     const progress = new EpochProgress(`${epoch + 1}/${cfg.epochs}`, Math.ceil(order.length / cfg.batch));
     for (let start = 0, batch = 1; start < order.length; start += cfg.batch, batch++) {
       const idx = order.subarray(start, Math.min(start + cfg.batch, order.length));
-      const { x, y } = gatherBatch(data.train, idx, { imgsz: cfg.imgsz, fliplr: cfg.fliplr, random });
+      const step = epoch * stepsPerEpoch + batch - 1;
+      optimizer.setLearningRate(step < warmup ? (lr * step) / warmup : lr);
+      const { x, y } = gatherBatch(data.train, idx, { imgsz: cfg.imgsz, augment, random });
       lossSum += trainStep(model, optimizer, variables, x, y) * idx.length;
       tf.dispose([x, y]);
+      ema.update();
       progress.update(batch, start + idx.length, lossSum / (start + idx.length));
     }
     progress.done();
     const trainLoss = lossSum / order.length;
     const last = epoch === cfg.epochs - 1;
-    const m = cfg.val || last ? evaluate(model, valSplit, cfg.imgsz) : { top1: NaN, top5: NaN, loss: NaN };
+    const m = cfg.val || last ? await ema.withAverage(() => evaluate(model, valSplit, cfg.imgsz)) : { top1: NaN, top5: NaN, loss: NaN };
     const row: EpochResult = {
       epoch: epoch + 1,
       time: (Date.now() - started) / 1000,
@@ -124,15 +147,17 @@ export async function train(settings: Record<string, unknown>, context: RunConte
     };
     results.push(row);
     await writeResultsCsv(join(saveDir, 'results.csv'), results);
-    await saveModel(model, weights.last, { ...metadata, epoch: epoch + 1 });
-    if (!Number.isNaN(fitness(row)) && (bestEpoch === 0 || fitness(row) > fitness(results[bestEpoch - 1]!))) {
-      bestEpoch = epoch + 1;
-      await saveModel(model, weights.best, { ...metadata, epoch: epoch + 1 });
-    }
+    const best = !Number.isNaN(fitness(row)) && (bestEpoch === 0 || fitness(row) > fitness(results[bestEpoch - 1]!));
+    if (best) bestEpoch = epoch + 1;
+    await ema.withAverage(async () => {
+      await saveModel(model, weights.last, { ...metadata, epoch: epoch + 1 });
+      if (best) await saveModel(model, weights.best, { ...metadata, epoch: epoch + 1 });
+    });
     const f = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(4)).padStart(11);
     log(`${`${epoch + 1}/${cfg.epochs}`.padStart(11)}${f(trainLoss)}${String(data.train.count).padStart(11)}${String(cfg.imgsz).padStart(11)}${f(m.top1)}${f(m.top5)}${f(m.loss)}`);
   }
   optimizer.dispose();
+  ema.dispose();
   model.dispose();
   log(`${cfg.epochs} epochs completed in ${((Date.now() - started) / 3.6e6).toFixed(3)} hours.`);
   log(`Best epoch ${bestEpoch}: top1 ${results[bestEpoch - 1]!['metrics/accuracy_top1'].toFixed(4)}. Results saved to ${resolve(saveDir)}`);

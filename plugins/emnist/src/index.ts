@@ -52,7 +52,8 @@ export function emnistSplitPlugin(split: EmnistSplit, name = `emnist-${split}`):
     // Upper and lower case letters get apart folders ('a' → 'a_lower' beside 'A'), see classFolders.
     classes: info.classes,
     source: 'https://www.nist.gov/itl/products-and-services/emnist-dataset (download of all splits, 562 MB)',
-    defaults: { fliplr: 0 },
+    // As for MNIST: mirrored letters change meaning and crops cut the centred characters off.
+    defaults: { fliplr: 0, scale: 0, degrees: 10 },
     files: [EMNIST_ZIP],
     mirrors: EMNIST_MIRRORS,
     async build({ files, workDir, log }) {

