@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetRegistry } from '@yolo-ts/core-data';
-import { Adam, selectBackend } from '@yolo-ts/engine';
+import { selectBackend } from '@yolo-ts/engine';
 import { defaultModelRegistry, formatSummary, saveModel, summarize, type ModelMetadata, type ModelRegistry } from '@yolo-ts/models';
 import { stringify } from 'yaml';
 import { seededRandom, shuffledIndices, gatherBatch } from './batches.js';
@@ -10,6 +10,7 @@ import { cacheMode, datasetRegistry, resolveData } from './datasets.js';
 import { SETTINGS, type RunConfig } from './defaults.js';
 import { writeFileAtomic } from './files.js';
 import { ModelEma } from './ema.js';
+import { learningRate, makeOptimizer, warmupSteps } from './optimizer.js';
 import { evaluate } from './metrics.js';
 import { trainStep, trainableVariables } from './train-step.js';
 import { obtainModel } from './model-source.js';
@@ -36,34 +37,6 @@ export interface TrainResult {
 
 /** Ultralytics' classify fitness: the mean of top-1 and top-5 accuracy. */
 const fitness = (r: EpochResult) => (r['metrics/accuracy_top1'] + r['metrics/accuracy_top5']) / 2;
-
-/** An optimizer whose learning rate a schedule can change (tfjs' SGD family and engine's Adam). */
-type ScheduledOptimizer = tf.Optimizer & { setLearningRate(lr: number): void };
-
-/** Ultralytics' nominal batch size: "auto" picks its optimizer by the number of steps of this size. */
-const NOMINAL_BATCH = 64;
-
-/** The optimizer and its initial learning rate, chosen as Ultralytics' build_optimizer does. */
-export function makeOptimizer(cfg: RunConfig, nc: number, images: number): { optimizer: ScheduledOptimizer; name: string; lr0: number; momentum: number } {
-  let { optimizer: name, lr0, momentum } = cfg;
-  if (name === 'auto') {
-    const iterations = Math.ceil(images / Math.max(cfg.batch, NOMINAL_BATCH)) * cfg.epochs;
-    [name, lr0, momentum] = iterations > 10_000 ? ['SGD', 0.01, 0.9] : ['AdamW', Math.round((0.002 * 5 * 1e6) / (4 + nc)) / 1e6, 0.9];
-  }
-  const optimizer = name === 'SGD' ? tf.train.momentum(lr0, momentum, true) : new Adam(lr0, momentum, 0.999, 1e-8, name === 'AdamW' ? cfg.weight_decay : 0);
-  return { optimizer, name, lr0, momentum };
-}
-
-/** Ultralytics' linear schedule: lr0 at epoch 0 falling to lr0·lrf at the last epoch. */
-function learningRate(cfg: RunConfig, lr0: number, epoch: number): number {
-  return lr0 * (Math.max(1 - epoch / cfg.epochs, 0) * (1 - cfg.lrf) + cfg.lrf);
-}
-
-/** Steps of linear warmup: Ultralytics' max(warmup_epochs·steps, 100), but never more than a third of the run. */
-function warmupSteps(cfg: RunConfig, stepsPerEpoch: number): number {
-  if (cfg.warmup_epochs <= 0) return 0;
-  return Math.min(Math.max(Math.round(cfg.warmup_epochs * stepsPerEpoch), 100), Math.floor((cfg.epochs * stepsPerEpoch) / 3));
-}
 
 /** Trains a classifier: `yolo-ts classify train key=value ...` and `new YOLO(model).train({...})` both land here. */
 export async function train(settings: Record<string, unknown>, context: RunContext = {}): Promise<TrainResult> {

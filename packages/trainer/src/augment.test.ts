@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { randomAffine, resizeAffine, warpInto, type Augmentation } from './augment.js';
+import { seededRandom } from './batches.js';
+
+const none: Augmentation = { fliplr: 0, degrees: 0, translate: 0, scale: 0 };
+
+/** A w×h×c image whose every value differs, so a misplaced pixel shows. */
+function ramp(w: number, h: number, c = 1): Uint8Array {
+  return Uint8Array.from({ length: w * h * c }, (_, i) => (i * 7 + 3) % 251);
+}
+
+function warp(src: Uint8Array, w: number, h: number, c: number, map: ReturnType<typeof resizeAffine>, out: number): number[] {
+  const dst = new Float32Array(out * out * c);
+  warpInto(src, w, h, c, map, out, dst, 0);
+  return Array.from(dst, (v) => Math.round(v * 1e4) / 1e4);
+}
+
+/** A "random" source that returns the given draws in turn. */
+const draws = (...values: number[]) => () => values.shift()!;
+
+describe('augmentation warp', () => {
+  it('copies the image exactly when nothing is drawn and the size is kept', () => {
+    const src = ramp(5, 5, 3);
+    expect(warp(src, 5, 5, 3, resizeAffine(5, 5, 5), 5)).toEqual(Array.from(src));
+    expect(warp(src, 5, 5, 3, randomAffine(5, 5, 5, none, seededRandom(1)), 5)).toEqual(Array.from(src));
+  });
+
+  it('mirrors left–right exactly with fliplr = 1', () => {
+    const [w, c] = [4, 2];
+    const src = ramp(w, w, c);
+    const mirrored = Array.from({ length: w * w * c }, (_, i) => {
+      const [r, col, ch] = [Math.floor(i / (w * c)), Math.floor(i / c) % w, i % c];
+      return src[(r * w + (w - 1 - col)) * c + ch]!;
+    });
+    expect(warp(src, w, w, c, randomAffine(w, w, w, { ...none, fliplr: 1 }, seededRandom(2)), w)).toEqual(mirrored);
+  });
+
+  it('rotates by 180° about the centre when the angle draw is at its end', () => {
+    const w = 5;
+    const src = ramp(w, w);
+    // draws: angle (1 → +degrees), tx and ty (0.5 → no shift)
+    const map = randomAffine(w, w, w, { ...none, degrees: 180 }, draws(1, 0.5, 0.5));
+    expect(warp(src, w, w, 1, map, w)).toEqual(Array.from(src).reverse());
+  });
+
+  it('shifts by whole pixels and fills what enters from outside with 0', () => {
+    const w = 10;
+    const src = ramp(w, w);
+    // translate 0.1 of 10 px: the draws 1 and 0 give +1 px and −1 px.
+    const got = warp(src, w, w, 1, randomAffine(w, w, w, { ...none, translate: 0.1 }, draws(0.5, 1, 0)), w);
+    for (let r = 0; r < w; r++) {
+      for (let col = 0; col < w; col++) {
+        // output(r, col) = source(r + 1, col − 1): the content moved right by 1 and up by 1
+        const [sr, sc] = [r + 1, col - 1];
+        const want = sr < w && sc >= 0 ? src[sr * w + sc]! : 0;
+        expect(got[r * w + col]).toBeCloseTo(want, 3);
+      }
+    }
+  });
+
+  it('keeps random resized crops inside the image and zooms in', () => {
+    const random = seededRandom(3);
+    for (let i = 0; i < 200; i++) {
+      const m = randomAffine(28, 28, 28, { ...none, scale: 0.5 }, random);
+      for (const [u, v] of [[0, 0], [28, 0], [0, 28], [28, 28]]) {
+        const [x, y] = [m.a * u! + m.b * v! + m.c, m.d * u! + m.e * v! + m.f];
+        expect(x).toBeGreaterThanOrEqual(-1e-9);
+        expect(x).toBeLessThanOrEqual(28 + 1e-9);
+        expect(y).toBeGreaterThanOrEqual(-1e-9);
+        expect(y).toBeLessThanOrEqual(28 + 1e-9);
+      }
+      const area = Math.abs(m.a * m.e - m.b * m.d) * 28 * 28; // the crop's area in source pixels
+      expect(area).toBeGreaterThanOrEqual(0.5 * 28 * 28 - 1e-6);
+      expect(area).toBeLessThanOrEqual(28 * 28 + 1e-6);
+    }
+  });
+
+  it('resizes bilinearly with half-pixel centres: 2× down averages 2×2 blocks', () => {
+    const src = ramp(4, 4);
+    const got = warp(src, 4, 4, 1, resizeAffine(4, 4, 2), 2);
+    const block = (r: number, c: number) => (src[r * 4 + c]! + src[r * 4 + c + 1]! + src[(r + 1) * 4 + c]! + src[(r + 1) * 4 + c + 1]!) / 4;
+    expect(got).toEqual([block(0, 0), block(0, 2), block(2, 0), block(2, 2)]);
+  });
+});
