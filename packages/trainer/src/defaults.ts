@@ -25,6 +25,7 @@ export const SETTINGS = {
   batch: { kind: 'int', default: 16, min: 1, help: 'images per training step' },
   imgsz: { kind: 'int', default: 28, min: 8, help: 'square input size in pixels; images are resized to it (28 is native MNIST)' },
   device: { kind: 'choice', default: 'auto', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], help: 'tfjs backend: auto tries tensorflow (tfjs-node), then wasm, then cpu' },
+  replicas: { kind: 'int', default: 0, min: 0, help: 'data-parallel training: the batch is split over this many worker threads, each a single-threaded copy of the model, gradients averaged every step; 0 = one per core on wasm, else 1' },
   project: { kind: 'string', default: null, help: 'folder of runs; default runs/<task>' },
   name: { kind: 'string', default: null, help: 'run folder name; default the mode, numbered when taken (train, train2, ...)' },
   exist_ok: { kind: 'bool', default: false, help: 'reuse project/name instead of numbering a new folder' },
@@ -57,6 +58,7 @@ export interface RunConfig {
   batch: number;
   imgsz: number;
   device: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  replicas: number;
   project: string | null;
   name: string | null;
   exist_ok: boolean;

@@ -37,6 +37,11 @@ export class ModelEma {
     }
   }
 
+  /** Copies of the averaged weights, in `model.weights` order. */
+  values(): Float32Array[] {
+    return this.average.map((v) => v.dataSync() as Float32Array);
+  }
+
   dispose(): void {
     tf.dispose(this.average);
   }

@@ -29,3 +29,9 @@ export function warmupSteps(cfg: RunConfig, stepsPerEpoch: number): number {
   if (cfg.warmup_epochs <= 0) return 0;
   return Math.min(Math.max(Math.round(cfg.warmup_epochs * stepsPerEpoch), 100), Math.floor((cfg.epochs * stepsPerEpoch) / 3));
 }
+
+/** The learning rate of global step `step` (from 0): the epoch's rate, reached linearly from 0 during warmup. */
+export function stepLearningRate(cfg: RunConfig, lr0: number, warmup: number, stepsPerEpoch: number, step: number): number {
+  const lr = learningRate(cfg, lr0, Math.floor(step / stepsPerEpoch));
+  return step < warmup ? (lr * step) / warmup : lr;
+}

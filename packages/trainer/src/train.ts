@@ -4,16 +4,14 @@ import type { DatasetRegistry } from '@yolo-ts/core-data';
 import { selectBackend } from '@yolo-ts/engine';
 import { defaultModelRegistry, formatSummary, saveModel, summarize, type ModelMetadata, type ModelRegistry } from '@yolo-ts/models';
 import { stringify } from 'yaml';
-import { seededRandom, shuffledIndices, gatherBatch } from './batches.js';
+import { seededRandom, shuffledIndices } from './batches.js';
 import { ConfigError, resolveConfig } from './config.js';
 import { cacheMode, datasetRegistry, resolveData } from './datasets.js';
 import { SETTINGS, type RunConfig } from './defaults.js';
 import { writeFileAtomic } from './files.js';
-import { ModelEma } from './ema.js';
-import { learningRate, makeOptimizer, warmupSteps } from './optimizer.js';
 import { evaluate } from './metrics.js';
-import { trainStep, trainableVariables } from './train-step.js';
 import { obtainModel } from './model-source.js';
+import { createRunner } from './replicas.js';
 import { EpochProgress } from './progress.js';
 import { writeResultsCsv, type EpochResult } from './results.js';
 import { createRunDir } from './run-dir.js';
@@ -74,64 +72,50 @@ export async function train(settings: Record<string, unknown>, context: RunConte
     dataset: data.name,
   };
 
-  const stepsPerEpoch = Math.ceil(data.train.count / cfg.batch);
-  const { optimizer, name: optimizerName, lr0, momentum } = makeOptimizer(cfg, nc, data.train.count);
-  const warmup = warmupSteps(cfg, stepsPerEpoch);
-  const augment = { fliplr: cfg.fliplr, degrees: cfg.degrees, translate: cfg.translate, scale: cfg.scale };
-  const variables = trainableVariables(model);
-  const ema = new ModelEma(model);
+  const plan = { cfg, nc, images: data.train.count };
+  const runner = await createRunner(model, data.train, plan, backend.name);
   const random = seededRandom(cfg.seed + 1);
   const results: EpochResult[] = [];
   let bestEpoch = 0;
   const started = Date.now();
-  const decay = optimizerName === 'AdamW' ? `, weight_decay=${cfg.weight_decay}` : '';
-  log(`optimizer: ${optimizerName}(lr=${lr0}, momentum=${momentum}${decay}), ${warmup} warmup steps, EMA of weights`);
+  log(`optimizer: ${runner.description}`);
   log(`Training on ${data.train.count} ${data.name} images, validating on ${valSplit.count}, at imgsz=${cfg.imgsz}, batch=${cfg.batch}`);
   log(`Logging results to ${resolve(saveDir)}`);
   log(`${'Epoch'.padStart(11)}${'loss'.padStart(11)}${'Instances'.padStart(11)}${'Size'.padStart(11)}${'top1_acc'.padStart(11)}${'top5_acc'.padStart(11)}${'val_loss'.padStart(11)}`);
 
-  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-    const lr = learningRate(cfg, lr0, epoch);
-    const order = shuffledIndices(data.train.count, random);
-    let lossSum = 0;
-    const progress = new EpochProgress(`${epoch + 1}/${cfg.epochs}`, Math.ceil(order.length / cfg.batch));
-    for (let start = 0, batch = 1; start < order.length; start += cfg.batch, batch++) {
-      const idx = order.subarray(start, Math.min(start + cfg.batch, order.length));
-      const step = epoch * stepsPerEpoch + batch - 1;
-      optimizer.setLearningRate(step < warmup ? (lr * step) / warmup : lr);
-      const { x, y } = gatherBatch(data.train, idx, { imgsz: cfg.imgsz, augment, random });
-      lossSum += trainStep(model, optimizer, variables, x, y) * idx.length;
-      tf.dispose([x, y]);
-      ema.update();
-      progress.update(batch, start + idx.length, lossSum / (start + idx.length));
+  try {
+    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      const order = shuffledIndices(data.train.count, random);
+      const progress = new EpochProgress(`${epoch + 1}/${cfg.epochs}`, Math.ceil(order.length / cfg.batch));
+      const { lossSum, lr } = await runner.runEpoch(epoch, order, (batch, images, sum) => progress.update(batch, images, sum / images));
+      progress.done();
+      const trainLoss = lossSum / order.length;
+      const last = epoch === cfg.epochs - 1;
+      const m = cfg.val || last ? await runner.withAverage(() => evaluate(model, valSplit, cfg.imgsz)) : { top1: NaN, top5: NaN, loss: NaN };
+      const row: EpochResult = {
+        epoch: epoch + 1,
+        time: (Date.now() - started) / 1000,
+        'train/loss': trainLoss,
+        'metrics/accuracy_top1': m.top1,
+        'metrics/accuracy_top5': m.top5,
+        'val/loss': m.loss,
+        'lr/pg0': lr,
+      };
+      results.push(row);
+      await writeResultsCsv(join(saveDir, 'results.csv'), results);
+      const best = !Number.isNaN(fitness(row)) && (bestEpoch === 0 || fitness(row) > fitness(results[bestEpoch - 1]!));
+      if (best) bestEpoch = epoch + 1;
+      await runner.withAverage(async () => {
+        await saveModel(model, weights.last, { ...metadata, epoch: epoch + 1 });
+        if (best) await saveModel(model, weights.best, { ...metadata, epoch: epoch + 1 });
+      });
+      const f = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(4)).padStart(11);
+      log(`${`${epoch + 1}/${cfg.epochs}`.padStart(11)}${f(trainLoss)}${String(data.train.count).padStart(11)}${String(cfg.imgsz).padStart(11)}${f(m.top1)}${f(m.top5)}${f(m.loss)}`);
     }
-    progress.done();
-    const trainLoss = lossSum / order.length;
-    const last = epoch === cfg.epochs - 1;
-    const m = cfg.val || last ? await ema.withAverage(() => evaluate(model, valSplit, cfg.imgsz)) : { top1: NaN, top5: NaN, loss: NaN };
-    const row: EpochResult = {
-      epoch: epoch + 1,
-      time: (Date.now() - started) / 1000,
-      'train/loss': trainLoss,
-      'metrics/accuracy_top1': m.top1,
-      'metrics/accuracy_top5': m.top5,
-      'val/loss': m.loss,
-      'lr/pg0': lr,
-    };
-    results.push(row);
-    await writeResultsCsv(join(saveDir, 'results.csv'), results);
-    const best = !Number.isNaN(fitness(row)) && (bestEpoch === 0 || fitness(row) > fitness(results[bestEpoch - 1]!));
-    if (best) bestEpoch = epoch + 1;
-    await ema.withAverage(async () => {
-      await saveModel(model, weights.last, { ...metadata, epoch: epoch + 1 });
-      if (best) await saveModel(model, weights.best, { ...metadata, epoch: epoch + 1 });
-    });
-    const f = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(4)).padStart(11);
-    log(`${`${epoch + 1}/${cfg.epochs}`.padStart(11)}${f(trainLoss)}${String(data.train.count).padStart(11)}${String(cfg.imgsz).padStart(11)}${f(m.top1)}${f(m.top5)}${f(m.loss)}`);
+  } finally {
+    await runner.dispose();
+    model.dispose();
   }
-  optimizer.dispose();
-  ema.dispose();
-  model.dispose();
   log(`${cfg.epochs} epochs completed in ${((Date.now() - started) / 3.6e6).toFixed(3)} hours.`);
   log(`Best epoch ${bestEpoch}: top1 ${results[bestEpoch - 1]!['metrics/accuracy_top1'].toFixed(4)}. Results saved to ${resolve(saveDir)}`);
   return { config: cfg, saveDir, backend: backend.name, results, bestEpoch, weights };

@@ -1,0 +1,66 @@
+import type { ImageSplit } from '@yolo-ts/core-data';
+import type { TrainPlan } from './epoch-runner.js';
+
+/**
+ * What replicas share, all in SharedArrayBuffers: the training images, the epoch's order, a barrier and the
+ * exchange buffer. Each step every replica writes its slot: its gradients (P floats, the mean over its shard),
+ * its BatchNorm moving statistics after the step's forward (S floats), its shard size and summed loss. Slots are
+ * double-buffered by step parity, so one barrier per step suffices: a replica can only overwrite a buffer two
+ * steps later, after every replica has passed the barrier that follows its reading.
+ */
+export interface ReplicaShared {
+  split: ImageSplit;
+  order: Int32Array;
+  barrier: Int32Array;
+  exchange: Float32Array;
+  replicas: number;
+  /** Trainable floats (P) and non-trainable floats (S) of the model. */
+  trainable: number;
+  stats: number;
+}
+
+export interface ReplicaInit {
+  shared: ReplicaShared;
+  index: number;
+  plan: TrainPlan;
+  backend: string;
+  artifacts: { modelTopology: object; weightSpecs: object[]; weightData: ArrayBuffer };
+}
+
+export function slotLength(shared: Pick<ReplicaShared, 'trainable' | 'stats'>): number {
+  return shared.trainable + shared.stats + 2;
+}
+
+/** Replica `index`'s slot for steps of parity `parity`. */
+export function slot(shared: ReplicaShared, parity: number, index: number): Float32Array {
+  const n = slotLength(shared);
+  const start = (parity * shared.replicas + index) * n;
+  return shared.exchange.subarray(start, start + n);
+}
+
+/** Copies a split into shared memory so that every replica reads the same images without copies of its own. */
+export function sharedSplit(split: ImageSplit): ImageSplit {
+  const images = new Uint8Array(new SharedArrayBuffer(split.images.byteLength));
+  images.set(split.images);
+  const labels = new Int32Array(new SharedArrayBuffer(split.labels.byteLength));
+  labels.set(split.labels);
+  return { ...split, images, labels };
+}
+
+/** Blocks until all `parties` callers arrived (a generation-counting barrier: [arrived, generation]). */
+export function awaitBarrier(barrier: Int32Array, parties: number): void {
+  const generation = Atomics.load(barrier, 1);
+  if (Atomics.add(barrier, 0, 1) === parties - 1) {
+    Atomics.store(barrier, 0, 0);
+    Atomics.add(barrier, 1, 1);
+    Atomics.notify(barrier, 1);
+    return;
+  }
+  while (Atomics.load(barrier, 1) === generation) Atomics.wait(barrier, 1, generation);
+}
+
+/** The images of step-batch [start, end) that replica `index` of `replicas` trains on. */
+export function shardOf(start: number, end: number, index: number, replicas: number): [number, number] {
+  const total = end - start;
+  return [start + Math.floor((total * index) / replicas), start + Math.floor((total * (index + 1)) / replicas)];
+}

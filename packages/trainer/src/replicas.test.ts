@@ -1,0 +1,35 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadModel } from '@yolo-ts/models';
+import { describe, expect, it } from 'vitest';
+import { replicaCount } from './replicas.js';
+import { train } from './train.js';
+
+describe('data-parallel replicas', () => {
+  it('train as one process does: gradients averaged over shards equal the whole batch’s (no BatchNorm, no augmentation)', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'yolo-ts-replicas-'));
+    const settings = { data: 'mnist160', model: 'cnn-small', epochs: 2, batch: 20, device: 'wasm', project, translate: 0, degrees: 0, verbose: false, val: false };
+    const lines: string[] = [];
+    const one = await train({ ...settings, replicas: 1, name: 'one' }, { log: () => {} });
+    const three = await train({ ...settings, replicas: 3, name: 'three' }, { log: (l) => lines.push(l) });
+    expect(lines.find((l) => l.startsWith('optimizer:'))).toMatch(/3 replicas \(1 thread each\)$/);
+    for (const [a, b] of one.results.map((r, i) => [r, three.results[i]!])) {
+      expect(b['train/loss']).toBeCloseTo(a['train/loss'], 4);
+      expect(b['lr/pg0']).toBe(a['lr/pg0']);
+    }
+    const [w1, w3] = await Promise.all([loadModel(one.weights.last), loadModel(three.weights.last)]);
+    const flat = (m: typeof w1) => m.model.getWeights().flatMap((t) => Array.from(t.dataSync()));
+    const [a, b] = [flat(w1), flat(w3)];
+    expect(b).toHaveLength(a.length);
+    expect(a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0)).toBeLessThan(1e-4);
+    expect(three.results[1]!['metrics/accuracy_top1']).toBeCloseTo(one.results[1]!['metrics/accuracy_top1'], 2);
+  }, 120_000);
+
+  it('are one per core on wasm by default, never more than the batch, and refused on tfjs-node', () => {
+    expect(replicaCount(0, 'cpu', 64)).toBe(1);
+    expect(replicaCount(4, 'wasm', 2)).toBe(2);
+    expect(replicaCount(3, 'cpu', 64)).toBe(3);
+    expect(() => replicaCount(2, 'tensorflow', 64)).toThrow(/replicas=2 needs device=wasm/);
+  });
+});

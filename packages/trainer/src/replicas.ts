@@ -1,0 +1,138 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import type { ImageSplit } from '@yolo-ts/core-data';
+import { ConfigError } from './config.js';
+import { LocalRunner, type EpochRunner, type EpochTotals, type StepListener, type TrainPlan, planOptimizer } from './epoch-runner.js';
+import { seededRandom } from './batches.js';
+import { sharedSplit, slotLength, type ReplicaInit, type ReplicaShared } from './replica-sync.js';
+import type { FromReplica, ToReplica } from './replica-worker.js';
+
+/** src/ and dist/ both sit one level below the package root; the worker runs from the build. */
+const WORKER = fileURLToPath(new URL('../dist/replica-worker.js', import.meta.url));
+
+/**
+ * How many data-parallel replicas train: `replicas=0` (auto) means one per core on wasm, where one thread per
+ * replica beats threads inside each op (the per-op work of small conv nets is too short to split), and 1 elsewhere.
+ */
+export function replicaCount(requested: number, backend: string, batch: number): number {
+  if (requested > 1 && backend === 'tensorflow') throw new ConfigError(`replicas=${requested} needs device=wasm or device=cpu: tfjs-node already uses every core`);
+  const n = requested > 0 ? requested : backend === 'wasm' ? availableParallelism() : 1;
+  return Math.max(1, Math.min(n, batch));
+}
+
+/** The runner a run trains with: replicas in worker threads, or this thread. */
+export async function createRunner(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string): Promise<EpochRunner> {
+  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch);
+  if (n <= 1) return new LocalRunner(model, split, plan, seededRandom(plan.cfg.seed + 2));
+  return ReplicaRunner.start(model, split, plan, backend, n);
+}
+
+async function artifactsOf(model: tf.LayersModel): Promise<ReplicaInit['artifacts']> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const { modelTopology, weightSpecs, weightData } = artifacts!;
+  return { modelTopology: modelTopology as object, weightSpecs: weightSpecs!, weightData: weightData as ArrayBuffer };
+}
+
+/** Trains on `n` replicas in worker threads; this thread's model receives the EMA weights to validate and save. */
+class ReplicaRunner implements EpochRunner {
+  private onMessage?: (message: FromReplica) => void;
+  private failure?: Error;
+
+  private constructor(
+    private readonly model: tf.LayersModel,
+    private readonly workers: Worker[],
+    private readonly order: Int32Array,
+    readonly description: string,
+  ) {
+    for (const worker of workers) {
+      worker.on('message', (message: FromReplica) => this.receive(message));
+      worker.on('error', (error) => this.fail(error));
+    }
+  }
+
+  static async start(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string, n: number): Promise<ReplicaRunner> {
+    const size = (ws: tf.LayerVariable[]) => ws.reduce((a, w) => a + w.read().size, 0);
+    const layout = { trainable: size(model.trainableWeights), stats: size(model.nonTrainableWeights) };
+    const shared: ReplicaShared = {
+      split: sharedSplit(split),
+      order: new Int32Array(new SharedArrayBuffer(4 * split.count)),
+      barrier: new Int32Array(new SharedArrayBuffer(8)),
+      exchange: new Float32Array(new SharedArrayBuffer(4 * 2 * n * slotLength(layout))),
+      replicas: n,
+      ...layout,
+    };
+    const artifacts = await artifactsOf(model);
+    const { optimizer, description } = planOptimizer(plan);
+    optimizer.dispose();
+    const workers = Array.from({ length: n }, (_, index) => {
+      const init: ReplicaInit = { shared, index, plan, backend, artifacts };
+      // One thread per replica: the replicas are the parallelism.
+      return new Worker(WORKER, { workerData: init, env: { ...process.env, YOLO_TS_THREADS: '1' } });
+    });
+    const runner = new ReplicaRunner(model, workers, shared.order, `${description}, ${n} replicas (1 thread each)`);
+    try {
+      await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+        w.once('message', (m: FromReplica) => (m.type === 'ready' ? resolve() : reject(new Error(m.type === 'error' ? m.message : 'replica failed to start'))));
+        w.once('error', reject);
+      })));
+    } catch (error) {
+      await runner.dispose();
+      throw error;
+    }
+    return runner;
+  }
+
+  private receive(message: FromReplica): void {
+    if (message.type === 'error') this.fail(new Error(`a training replica failed: ${message.message}`));
+    else this.onMessage?.(message);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.onMessage?.({ type: 'error', message: error.message });
+  }
+
+  /** Sends `request` to replica `to` (all when undefined) and resolves with the first message `accept` takes. */
+  private exchange<T>(request: ToReplica, accept: (m: FromReplica) => T | undefined, to?: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      this.onMessage = (m) => {
+        if (m.type === 'error') return reject(this.failure);
+        const value = accept(m);
+        if (value !== undefined) {
+          this.onMessage = undefined;
+          resolve(value);
+        }
+      };
+      for (const [i, worker] of this.workers.entries()) if (to === undefined || i === to) worker.postMessage(request);
+    });
+  }
+
+  runEpoch(epoch: number, order: Int32Array, onStep: StepListener): Promise<EpochTotals> {
+    this.order.set(order);
+    return this.exchange({ type: 'epoch', epoch }, (m) => {
+      if (m.type === 'step') onStep(m.batch, m.images, m.lossSum);
+      return m.type === 'epoch' ? { lossSum: m.lossSum, lr: m.lr } : undefined;
+    });
+  }
+
+  async withAverage<T>(fn: () => Promise<T> | T): Promise<T> {
+    const weights = await this.exchange({ type: 'weights' }, (m) => (m.type === 'weights' ? m.weights : undefined), 0);
+    const tensors = weights.map((w, i) => tf.tensor(w, this.model.weights[i]!.shape as number[]));
+    this.model.setWeights(tensors);
+    tf.dispose(tensors);
+    return fn();
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
