@@ -15,7 +15,7 @@ import { classificationLoss } from './metrics.js';
 import { awaitBarrier, shardOf, slot, type ReplicaInit } from './replica-sync.js';
 import { trainableVariables } from './train-step.js';
 
-export type ToReplica = { type: 'epoch'; epoch: number } | { type: 'weights' };
+export type ToReplica = { type: 'epoch'; epoch: number; images: number } | { type: 'weights' };
 export type FromReplica =
   | { type: 'ready' }
   | { type: 'step'; batch: number; images: number; lossSum: number }
@@ -88,14 +88,14 @@ function applyAverage(): void {
   });
 }
 
-function runEpoch(epoch: number): void {
+/** Trains on the first `count` images of the shared order. */
+function runEpoch(epoch: number, count: number): void {
   const { batch: size } = plan.cfg;
-  const count = shared.split.count;
-  const steps = stepsPerEpoch(plan);
+  const steps = Math.ceil(count / size);
   let lossSum = 0;
   let lr = 0;
   for (let step = 0; step < steps; step++) {
-    const global = epoch * steps + step;
+    const global = epoch * stepsPerEpoch(plan) + step;
     const start = step * size;
     const [lo, hi] = shardOf(start, Math.min(start + size, count), index, replicas);
     const mine = slot(shared, global % 2, index);
@@ -115,7 +115,7 @@ function runEpoch(epoch: number): void {
 
 port.on('message', (message: ToReplica) => {
   try {
-    if (message.type === 'epoch') runEpoch(message.epoch);
+    if (message.type === 'epoch') runEpoch(message.epoch, message.images);
     else {
       const weights = ema!.values();
       post({ type: 'weights', weights }, weights.map((w) => w.buffer as ArrayBuffer));

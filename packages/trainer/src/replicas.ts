@@ -63,7 +63,7 @@ class ReplicaRunner implements EpochRunner {
     const layout = { trainable: size(model.trainableWeights), stats: size(model.nonTrainableWeights) };
     const shared: ReplicaShared = {
       split: sharedSplit(split),
-      order: new Int32Array(new SharedArrayBuffer(4 * split.count)),
+      order: new Int32Array(new SharedArrayBuffer(4 * Math.max(split.count, plan.images))),
       barrier: new Int32Array(new SharedArrayBuffer(8)),
       exchange: new Float32Array(new SharedArrayBuffer(4 * 2 * n * slotLength(layout))),
       replicas: n,
@@ -117,8 +117,9 @@ class ReplicaRunner implements EpochRunner {
   }
 
   runEpoch(epoch: number, order: Int32Array, onStep: StepListener): Promise<EpochTotals> {
+    if (order.length > this.order.length) throw new RangeError(`an epoch of ${order.length} images exceeds the ${this.order.length} the replicas were started for`);
     this.order.set(order);
-    return this.exchange({ type: 'epoch', epoch }, (m) => {
+    return this.exchange({ type: 'epoch', epoch, images: order.length }, (m) => {
       if (m.type === 'step') onStep(m.batch, m.images, m.lossSum);
       return m.type === 'epoch' ? { lossSum: m.lossSum, lr: m.lr } : undefined;
     });

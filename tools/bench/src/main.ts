@@ -1,7 +1,9 @@
 /**
  * `pnpm bench`: yolo-ts training and eval throughput against the PyTorch anchor (../shared/anchors/pytorch) on
  * the same machine, each case measured right after its anchor so that machine noise hits both. Prints a table,
- * then one JSON line (backend, threads, matmul GFLOP/s, roofline, train and eval ratios).
+ * then one JSON line (backend, threads, matmul GFLOP/s, roofline, train and eval ratios). Training is measured
+ * both ways: `xN`, the trainer's default on wasm (N data-parallel replicas of one thread each), whose numbers
+ * roofline and train_ratio report, and `threads` (one model, threaded kernels: train_ratio_threads).
  *   --models cnn-small,cnn-bn,yolo26n-cls (those the model registry knows)   --batches 64,256   --seconds 4
  *   --no-anchor   --profile MODEL@BATCH
  */
@@ -9,10 +11,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectBackend, wasmThreadCount } from '@yolo-ts/engine';
+import { replicaCount } from '@yolo-ts/trainer';
 import { defaultModelRegistry } from '@yolo-ts/models';
 import { offlineMnistDir, readMnistSplit } from '@yolo-ts/plugin-mnist';
 import { anchorDir, ensureAnchor, runAnchor } from './anchor.js';
-import { matmulGflops, measureEval, measureTraining, profileTraining } from './measure.js';
+import { matmulGflops, measureEval, measureReplicaTraining, measureTraining, profileTraining } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,30 +53,56 @@ const seconds = Number(values.seconds);
 
 const gflops = matmulGflops();
 console.log(`matmul 1024³: ${gflops.toFixed(1)} GFLOP/s (${threads} threads)`);
-const header = `${'case'.padEnd(18)}${'yolo-ts img/s'.padStart(14)}${'torch img/s'.padStart(13)}${'ratio'.padStart(8)}${'roofline'.padStart(10)}${'steps'.padStart(7)}`;
+const header = `${'case'.padEnd(22)}${'yolo-ts img/s'.padStart(14)}${'torch img/s'.padStart(13)}${'ratio'.padStart(8)}${'roofline'.padStart(10)}${'steps'.padStart(7)}`;
 console.log(header);
 const roofline: Record<string, number> = {};
 const trainRatio: Record<string, number> = {};
 const evalRatio: Record<string, number> = {};
 const fmt = (v: number | undefined, d = 0) => (v === undefined ? '-' : v.toFixed(d));
 
+// The trainer's default on this backend: data-parallel replicas where it starts more than one.
+const replicas = replicaCount(0, backend.name, Math.min(...batches));
+const trainModes = [...(replicas > 1 ? [`x${replicas}`] : []), 'threads'];
+const threadsRatio: Record<string, number> = {};
+const row = (key: string, ours: number | undefined, torch: number | undefined, ratio: number | undefined, rest = '') =>
+  console.log(`${key.padEnd(22)}${fmt(ours).padStart(14)}${fmt(torch).padStart(13)}${fmt(ratio, 2).padStart(8)}${rest}`);
+
 for (const model of models) {
   for (const batch of batches) {
     const key = `${model}@${batch}`;
-    const ours = measureTraining(model, batch, train, 20, seconds);
-    if (ours.tensorsLeaked !== 0) console.warn(`WARNING ${key}: ${ours.tensorsLeaked} tensors leaked over ${ours.steps} steps`);
-    const torch = anchor ? await runAnchor(anchor, model, batch, Math.max(20, Math.min(ours.steps, 60)), mnistDir) : undefined;
-    roofline[key] = (ours.forwardFlops * 3 * ours.imgPerSec) / (gflops * 1e9);
-    if (torch) trainRatio[key] = ours.imgPerSec / torch.train_img_s;
-    console.log(`${key.padEnd(18)}${fmt(ours.imgPerSec).padStart(14)}${fmt(torch?.train_img_s).padStart(13)}${fmt(trainRatio[key], 2).padStart(8)}${roofline[key]!.toFixed(2).padStart(10)}${String(ours.steps).padStart(7)}`);
+    const threaded = measureTraining(model, batch, train, 20, seconds);
+    if (threaded.tensorsLeaked !== 0) console.warn(`WARNING ${key}: ${threaded.tensorsLeaked} tensors leaked over ${threaded.steps} steps`);
+    const torch = anchor ? await runAnchor(anchor, model, batch, Math.max(20, Math.min(threaded.steps, 60)), mnistDir) : undefined;
+    const parallel = replicas > 1 ? await measureReplicaTraining(model, batch, train, replicas, 20, seconds) : undefined;
+    for (const mode of trainModes) {
+      const m = mode === 'threads' ? threaded : parallel!;
+      const r = (m.forwardFlops * 3 * m.imgPerSec) / (gflops * 1e9);
+      const ratio = torch ? m.imgPerSec / torch.train_img_s : undefined;
+      if (mode === trainModes[0]) {
+        roofline[key] = r;
+        if (ratio !== undefined) trainRatio[key] = ratio;
+      } else if (ratio !== undefined) threadsRatio[key] = ratio;
+      row(`${key} ${mode}`, m.imgPerSec, torch?.train_img_s, ratio, `${r.toFixed(2).padStart(10)}${String(m.steps).padStart(7)}`);
+    }
     if (batch === batches[0]) {
       const ev = measureEval(model, test);
       if (torch) evalRatio[model] = ev / torch.eval_img_s;
-      console.log(`${`${model} eval@1000`.padEnd(18)}${fmt(ev).padStart(14)}${fmt(torch?.eval_img_s).padStart(13)}${fmt(evalRatio[model], 2).padStart(8)}`);
+      row(`${model} eval@1000`, ev, torch?.eval_img_s, evalRatio[model]);
     }
   }
 }
 
 const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v.toFixed(3))]));
-console.log(JSON.stringify({ backend: backend.name, threads, matmul_gflops: Number(gflops.toFixed(1)), roofline: round(roofline), train_ratio: round(trainRatio), eval_ratio: round(evalRatio) }));
+console.log(
+  JSON.stringify({
+    backend: backend.name,
+    threads,
+    replicas,
+    matmul_gflops: Number(gflops.toFixed(1)),
+    roofline: round(roofline),
+    train_ratio: round(trainRatio),
+    eval_ratio: round(evalRatio),
+    ...(replicas > 1 ? { train_ratio_threads: round(threadsRatio) } : {}),
+  }),
+);
 process.exit(0);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
 import { Adam } from '@yolo-ts/engine';
 import { defaultModelRegistry, summarize } from '@yolo-ts/models';
-import { evaluate, gatherBatch, seededRandom, shuffledIndices, trainStep, trainableVariables } from '@yolo-ts/trainer';
+import { createRunner, defaultConfig, evaluate, gatherBatch, seededRandom, shuffledIndices, trainStep, trainableVariables } from '@yolo-ts/trainer';
 
 /** GFLOP/s of an n×n×n float32 matmul on the active backend, median of `reps`. */
 export function matmulGflops(n = 1024, reps = 10): number {
@@ -83,6 +83,36 @@ export function measureTraining(model: string, batch: number, data: ImageSplit, 
   const tensorsLeaked = tf.memory().numTensors - before;
   loop.dispose();
   return { imgPerSec: (steps * batch) / seconds, steps, forwardFlops, tensorsLeaked };
+}
+
+/**
+ * Training throughput of the trainer's data-parallel replicas (`replicas` worker threads, one wasm thread each)
+ * on the same steps as {@link measureTraining}: Adam lr 1e-3, no augmentation; the trainer's EMA runs too.
+ */
+export async function measureReplicaTraining(model: string, batch: number, data: ImageSplit, replicas: number, minSteps: number, minSeconds: number): Promise<TrainMeasurement> {
+  const net = buildNet(model);
+  const forwardFlops = 2 * summarize(net).macs;
+  const cfg = { ...defaultConfig(), batch, replicas, optimizer: 'Adam' as const, lr0: 1e-3, momentum: 0.9, warmup_epochs: 0, fliplr: 0, degrees: 0, translate: 0, scale: 0 };
+  const runner = await createRunner(net, data, { cfg, nc: 10, images: data.count }, 'wasm');
+  const order = shuffledIndices(data.count, seededRandom(0));
+  const chunk = 10;
+  let cursor = 0;
+  const next = async (steps: number) => {
+    if (cursor + steps * batch > order.length) cursor = 0;
+    await runner.runEpoch(0, order.subarray(cursor, cursor + steps * batch), () => {});
+    cursor += steps * batch;
+  };
+  await next(5);
+  let steps = 0;
+  const t0 = performance.now();
+  while (steps < minSteps || performance.now() - t0 < minSeconds * 1000) {
+    await next(chunk);
+    steps += chunk;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await runner.dispose();
+  net.dispose();
+  return { imgPerSec: (steps * batch) / seconds, steps, forwardFlops, tensorsLeaked: 0 };
 }
 
 /** Inference throughput of the trainer's own validation over a split at batch 1000 (as the anchor's eval). */
