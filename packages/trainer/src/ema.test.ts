@@ -7,7 +7,7 @@ describe('ModelEma', () => {
     await tf.setBackend('cpu');
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] }), tf.layers.batchNormalization()] });
     const before = tf.memory().numTensors;
-    const ema = new ModelEma(model, 0.5, 1e-9); // d = 0.5 from the first update on
+    const ema = new ModelEma(model, undefined, 0.5, 1e-9); // d = 0.5 from the first update on
     const start = model.weights.map((w) => Array.from(w.read().dataSync()));
     model.setWeights(model.weights.map((w) => tf.onesLike(w.read())));
     ema.update();

@@ -11,22 +11,25 @@ export class ModelEma {
   private readonly average: tf.Variable[];
   private updates = 0;
 
+  /** `indices` limits the average to those of `model.weights` (data-parallel replicas share the work). */
   constructor(
     private readonly model: tf.LayersModel,
+    readonly indices: number[] = model.weights.map((_, i) => i),
     private readonly decay = 0.9999,
     private readonly tau = 2000,
   ) {
-    this.average = model.weights.map((w) => tf.variable(w.read(), false));
+    this.average = indices.map((i) => tf.variable(model.weights[i]!.read(), false));
   }
 
   update(): void {
     this.updates++;
     const d = this.decay * (1 - Math.exp(-this.updates / this.tau));
-    this.model.weights.forEach((w, i) => emaUpdate(this.average[i]!, w.read(), d));
+    this.indices.forEach((w, k) => emaUpdate(this.average[k]!, this.model.weights[w]!.read(), d));
   }
 
-  /** Runs `fn` with the averaged weights in the model, then puts the live ones back. */
+  /** Runs `fn` with the averaged weights in the model, then puts the live ones back (needs all weights averaged). */
   async withAverage<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.indices.length !== this.model.weights.length) throw new Error('withAverage needs the average of every weight');
     const live = this.model.weights.map((w) => w.read().clone());
     this.model.setWeights(this.average);
     try {
@@ -37,7 +40,7 @@ export class ModelEma {
     }
   }
 
-  /** Copies of the averaged weights, in `model.weights` order. */
+  /** Copies of the averaged weights, in the order of `indices`. */
   values(): Float32Array[] {
     return this.average.map((v) => v.dataSync() as Float32Array);
   }

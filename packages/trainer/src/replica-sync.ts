@@ -64,3 +64,15 @@ export function shardOf(start: number, end: number, index: number, replicas: num
   const total = end - start;
   return [start + Math.floor((total * index) / replicas), start + Math.floor((total * (index + 1)) / replicas)];
 }
+
+/** Splits weights of the given sizes over `parts` owners, largest first to the least loaded: each owner's indices. */
+export function partition(sizes: number[], parts: number): number[][] {
+  const owners = Array.from({ length: parts }, () => ({ load: 0, indices: [] as number[] }));
+  const order = sizes.map((_, i) => i).sort((a, b) => sizes[b]! - sizes[a]! || a - b);
+  for (const i of order) {
+    const owner = owners.reduce((best, o) => (o.load < best.load ? o : best));
+    owner.indices.push(i);
+    owner.load += sizes[i]!;
+  }
+  return owners.map((o) => o.indices.sort((a, b) => a - b));
+}

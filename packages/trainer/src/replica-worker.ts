@@ -2,7 +2,7 @@
  * One data-parallel replica, run in a worker thread by replicas.ts: a copy of the model on its own single-threaded
  * backend, training on its shard of every batch. After each step all replicas average gradients and BatchNorm
  * statistics through shared memory and apply the same optimizer step, so their weights stay bit-identical.
- * Replica 0 also keeps the EMA and reports progress.
+ * Each replica keeps the EMA of its share of the weights; replica 0 reports progress.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -12,7 +12,7 @@ import { gatherBatch, seededRandom } from './batches.js';
 import { ModelEma } from './ema.js';
 import { augmentation, planOptimizer, stepsPerEpoch } from './epoch-runner.js';
 import { classificationLoss } from './metrics.js';
-import { awaitBarrier, shardOf, slot, type ReplicaInit } from './replica-sync.js';
+import { awaitBarrier, partition, shardOf, slot, type ReplicaInit } from './replica-sync.js';
 import { trainableVariables } from './train-step.js';
 
 export type ToReplica = { type: 'epoch'; epoch: number; images: number } | { type: 'weights' };
@@ -20,7 +20,7 @@ export type FromReplica =
   | { type: 'ready' }
   | { type: 'step'; batch: number; images: number; lossSum: number }
   | { type: 'epoch'; lossSum: number; lr: number }
-  | { type: 'weights'; weights: Float32Array[] }
+  | { type: 'weights'; indices: number[]; weights: Float32Array[] }
   | { type: 'error'; message: string };
 
 const init = workerData as ReplicaInit;
@@ -33,7 +33,7 @@ const model = await tf.loadLayersModel(tf.io.fromMemory(init.artifacts as tf.io.
 const variables = trainableVariables(model);
 const stats = model.nonTrainableWeights;
 const opt = planOptimizer(plan);
-const ema = index === 0 ? new ModelEma(model) : undefined;
+const ema = new ModelEma(model, partition(model.weights.map((w) => w.read().size), shared.replicas)[index]!);
 const random = seededRandom(plan.cfg.seed + 2 + index);
 const augment = augmentation(plan.cfg);
 const { trainable: P, stats: S, replicas } = shared;
@@ -62,11 +62,11 @@ function averageSlots(parity: number): { images: number; lossSum: number } {
   const slots = Array.from({ length: replicas }, (_, j) => slot(shared, parity, j)).filter((s) => s[P + S]! > 0);
   const images = slots.reduce((a, s) => a + s[P + S]!, 0);
   const lossSum = slots.reduce((a, s) => a + s[P + S + 1]!, 0);
-  average.fill(0);
-  for (const s of slots) {
+  for (const [k, s] of slots.entries()) {
     const weight = s[P + S]! / images;
-    for (let i = 0; i < P; i++) average[i]! += weight * s[i]!;
-    for (let i = P; i < P + S; i++) average[i]! += s[i]! / slots.length;
+    if (k === 0) for (let i = 0; i < P; i++) average[i] = weight * s[i]!;
+    else for (let i = 0; i < P; i++) average[i]! += weight * s[i]!;
+    for (let i = P; i < P + S; i++) average[i] = (k === 0 ? 0 : average[i]!) + s[i]! / slots.length;
   }
   return { images, lossSum };
 }
@@ -106,7 +106,7 @@ function runEpoch(epoch: number, count: number): void {
     lr = opt.learningRate(global);
     opt.optimizer.setLearningRate(lr);
     applyAverage();
-    ema?.update();
+    ema.update();
     lossSum += totals.lossSum;
     if (index === 0) post({ type: 'step', batch: step + 1, images: start + totals.images, lossSum });
   }
@@ -117,8 +117,8 @@ port.on('message', (message: ToReplica) => {
   try {
     if (message.type === 'epoch') runEpoch(message.epoch, message.images);
     else {
-      const weights = ema!.values();
-      post({ type: 'weights', weights }, weights.map((w) => w.buffer as ArrayBuffer));
+      const weights = ema.values();
+      post({ type: 'weights', indices: ema.indices, weights }, weights.map((w) => w.buffer as ArrayBuffer));
     }
   } catch (error) {
     post({ type: 'error', message: (error as Error).stack ?? String(error) });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '@yolo-ts/models';
 import { describe, expect, it } from 'vitest';
+import { partition, shardOf } from './replica-sync.js';
 import { replicaCount } from './replicas.js';
 import { train } from './train.js';
 
@@ -31,5 +32,14 @@ describe('data-parallel replicas', () => {
     expect(replicaCount(4, 'wasm', 2)).toBe(2);
     expect(replicaCount(3, 'cpu', 64)).toBe(3);
     expect(() => replicaCount(2, 'tensorflow', 64)).toThrow(/replicas=2 needs device=wasm/);
+  });
+
+  it('split batches into near-equal shards and weights into balanced shares', () => {
+    expect([0, 1, 2].map((k) => shardOf(100, 164, k, 3))).toEqual([[100, 121], [121, 142], [142, 164]]);
+    expect(shardOf(0, 1, 0, 2)).toEqual([0, 0]); // a replica may get no image of a short last batch
+    const sizes = [9, 1, 4, 4, 1, 1];
+    const shares = partition(sizes, 2);
+    expect(shares.flat().sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(shares.map((s) => s.reduce((a, i) => a + sizes[i]!, 0))).toEqual([10, 10]);
   });
 });

@@ -126,7 +126,14 @@ class ReplicaRunner implements EpochRunner {
   }
 
   async withAverage<T>(fn: () => Promise<T> | T): Promise<T> {
-    const weights = await this.exchange({ type: 'weights' }, (m) => (m.type === 'weights' ? m.weights : undefined), 0);
+    // Every replica averages its share of the weights.
+    const weights: Float32Array[] = [];
+    let replies = 0;
+    await this.exchange({ type: 'weights' }, (m) => {
+      if (m.type !== 'weights') return undefined;
+      m.indices.forEach((w, k) => (weights[w] = m.weights[k]!));
+      return ++replies === this.workers.length ? true : undefined;
+    });
     const tensors = weights.map((w, i) => tf.tensor(w, this.model.weights[i]!.shape as number[]));
     this.model.setWeights(tensors);
     tf.dispose(tensors);
