@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
+import { summarize } from '@yolo-ts/models';
 import { ConfigError } from './config.js';
 import { LocalRunner, type EpochRunner, type EpochTotals, type StepListener, type TrainPlan, planOptimizer } from './epoch-runner.js';
 import { seededRandom } from './batches.js';
@@ -13,18 +14,40 @@ import type { FromReplica, ToReplica } from './replica-worker.js';
 const WORKER = fileURLToPath(new URL('../dist/replica-worker.js', import.meta.url));
 
 /**
- * How many data-parallel replicas train: `replicas=0` (auto) means one per core on wasm, where one thread per
- * replica beats threads inside each op (the per-op work of small conv nets is too short to split), and 1 elsewhere.
+ * Below this many multiply-adds per parameter in each replica's share of a step, exchanging gradients costs more
+ * than the second core gains: measured on 2 cores (`pnpm bench`), yolo26n-cls at batch 64 (77) trains faster on
+ * threaded kernels, at 256 (307) and cnn-small/cnn-bn at 64 (327, 2536) faster on replicas.
  */
-export function replicaCount(requested: number, backend: string, batch: number): number {
+const MIN_MACS_PER_PARAM = 150;
+
+/** What a step costs and exchanges: forward multiply-adds per image and trainable parameters. */
+export interface StepWork {
+  macs: number;
+  params: number;
+}
+
+/**
+ * How many data-parallel replicas train: `replicas=0` (auto) means one per core on wasm where each replica's
+ * share of a step is big enough (see MIN_MACS_PER_PARAM), else 1, which trains in this thread on threaded kernels.
+ */
+export function replicaCount(requested: number, backend: string, batch: number, work?: StepWork): number {
   if (requested > 1 && backend === 'tensorflow') throw new ConfigError(`replicas=${requested} needs device=wasm or device=cpu: tfjs-node already uses every core`);
-  const n = requested > 0 ? requested : backend === 'wasm' ? availableParallelism() : 1;
+  let n = requested;
+  if (n === 0) {
+    n = backend === 'wasm' ? availableParallelism() : 1;
+    if (work && ((batch / n) * work.macs) / work.params < MIN_MACS_PER_PARAM) n = 1;
+  }
   return Math.max(1, Math.min(n, batch));
+}
+
+/** The multiply-adds per image and trainable parameters of `model`. */
+export function stepWork(model: tf.LayersModel): StepWork {
+  return { macs: summarize(model).macs, params: model.countParams() - model.nonTrainableWeights.reduce((a, w) => a + w.read().size, 0) };
 }
 
 /** The runner a run trains with: replicas in worker threads, or this thread. */
 export async function createRunner(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string): Promise<EpochRunner> {
-  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch);
+  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch, stepWork(model));
   if (n <= 1) return new LocalRunner(model, split, plan, seededRandom(plan.cfg.seed + 2));
   return ReplicaRunner.start(model, split, plan, backend, n);
 }
