@@ -4,3 +4,4 @@ export { registerThreadedWasmBackend, wasmThreadCount, defaultThreadCount } from
 export { batchNormAct, batchNormActInference, type BatchNormActivation, type BatchNormActResult } from './ops/batch-norm-act.js';
 export { Adam } from './ops/adam.js';
 export { emaUpdate } from './ops/ema.js';
+export { copyInto } from './ops/copy-into.js';

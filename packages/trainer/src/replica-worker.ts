@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, type BackendName } from '@yolo-ts/engine';
+import { copyInto, selectBackend, type BackendName } from '@yolo-ts/engine';
 import '@yolo-ts/models'; // registers the custom layers a saved topology refers to
 import { gatherBatch, seededRandom } from './batches.js';
 import { ModelEma } from './ema.js';
@@ -45,11 +45,11 @@ function computeShard(lo: number, hi: number, out: Float32Array): number {
   const { value, grads } = opt.optimizer.computeGradients(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor2D, y), variables);
   let offset = 0;
   for (const v of variables) {
-    out.set(grads[v.name]!.dataSync() as Float32Array, offset);
+    copyInto(grads[v.name]!, out, offset);
     offset += v.size;
   }
   for (const w of stats) {
-    out.set(w.read().dataSync() as Float32Array, offset);
+    copyInto(w.read(), out, offset);
     offset += w.read().size;
   }
   const loss = value.dataSync()[0]! * (hi - lo);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import { Adam } from '../ops/adam.js';
+import { copyInto } from '../ops/copy-into.js';
 import { emaUpdate } from '../ops/ema.js';
 import { batchNormAct, batchNormActInference } from '../ops/batch-norm-act.js';
 
@@ -264,6 +265,19 @@ describe('emaUpdate', () => {
       expect(tf.memory().numTensors).toBe(before);
       Array.from(ema.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([2, 2, 2, 4, 4.5][i]!, 5));
       tf.dispose([ema, w]);
+    }
+  });
+});
+
+describe('copyInto', () => {
+  it('copies a tensor’s values into an array at an offset on wasm and cpu alike', async () => {
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await selectBackend(backend);
+      const t = tf.tidy(() => tf.add(tf.tensor2d([[1, 2], [3, 4]]), 0.5));
+      const out = new Float32Array(7);
+      copyInto(t, out, 2);
+      expect(Array.from(out)).toEqual([0, 0, 1.5, 2.5, 3.5, 4.5, 0]);
+      t.dispose();
     }
   });
 });
