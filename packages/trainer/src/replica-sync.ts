@@ -2,17 +2,21 @@ import type { ImageSplit } from '@yolo-ts/core-data';
 import type { TrainPlan } from './epoch-runner.js';
 
 /**
- * What replicas share, all in SharedArrayBuffers: the training images, the epoch's order, a barrier and the
- * exchange buffer. Each step every replica writes its slot: its gradients (P floats, the mean over its shard),
- * its BatchNorm moving statistics after the step's forward (S floats), its shard size and summed loss. Slots are
- * double-buffered by step parity, so one barrier per step suffices: a replica can only overwrite a buffer two
- * steps later, after every replica has passed the barrier that follows its reading.
+ * What replicas share, all in SharedArrayBuffers: the training images, the epoch's order, a barrier, the
+ * exchange buffer and the weights. Each step every replica writes its slot: its gradients (P floats, the mean
+ * over its shard), its BatchNorm moving statistics after the step's forward (S floats), its shard size and summed
+ * loss. A barrier; each replica updates its share of the variables into `weights`; a barrier; each reads the
+ * others' share. Slots are double-buffered by step parity: a replica can only overwrite a slot two steps later,
+ * after every replica has passed the barriers that follow its reading. `weights` is written after the first
+ * barrier of a step, which no replica passes before all have read the previous step's values.
  */
 export interface ReplicaShared {
   split: ImageSplit;
   order: Int32Array;
   barrier: Int32Array;
   exchange: Float32Array;
+  /** The trainable variables after each step, each written by the replica that updates it. */
+  weights: Float32Array;
   replicas: number;
   /** Trainable floats (P) and non-trainable floats (S) of the model. */
   trainable: number;

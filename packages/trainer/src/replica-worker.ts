@@ -1,8 +1,9 @@
 /**
  * One data-parallel replica, run in a worker thread by replicas.ts: a copy of the model on its own single-threaded
- * backend, training on its shard of every batch. After each step all replicas average gradients and BatchNorm
- * statistics through shared memory and apply the same optimizer step, so their weights stay bit-identical.
- * Each replica keeps the EMA of its share of the weights; replica 0 reports progress.
+ * backend, training on its shard of every batch. After each step the replicas exchange gradients and BatchNorm
+ * statistics through shared memory; each averages the gradients of its share of the variables, runs the optimizer
+ * on them alone (as ZeRO stage 1 shards optimizer state) and publishes their new values, which the others read,
+ * so all hold the same weights. Each replica keeps the EMA of its share of the weights; replica 0 reports progress.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -37,17 +38,19 @@ const ema = new ModelEma(model, partition(model.weights.map((w) => w.read().size
 const random = seededRandom(plan.cfg.seed + 2 + index);
 const augment = augmentation(plan.cfg);
 const { trainable: P, stats: S, replicas } = shared;
+/** Where each trainable variable's values sit in a slot and in the shared weights. */
+const offsets = variables.map((_, i) => variables.slice(0, i).reduce((a, v) => a + v.size, 0));
+/** The variables this replica averages and updates (Adam state for them only); the others it reads back. */
+const owned = partition(variables.map((v) => v.size), replicas)[index]!;
+const others = variables.map((_, i) => i).filter((i) => !owned.includes(i));
 const average = new Float32Array(P + S);
 
 /** Writes this replica's gradients and statistics for the images [lo, hi) into `out`; returns the summed loss. */
 function computeShard(lo: number, hi: number, out: Float32Array): number {
   const { x, y } = gatherBatch(shared.split, shared.order.subarray(lo, hi), { imgsz: plan.cfg.imgsz, augment, random });
   const { value, grads } = opt.optimizer.computeGradients(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor2D, y), variables);
-  let offset = 0;
-  for (const v of variables) {
-    copyInto(grads[v.name]!, out, offset);
-    offset += v.size;
-  }
+  variables.forEach((v, i) => copyInto(grads[v.name]!, out, offsets[i]!));
+  let offset = P;
   for (const w of stats) {
     copyInto(w.read(), out, offset);
     offset += w.read().size;
@@ -57,34 +60,46 @@ function computeShard(lo: number, hi: number, out: Float32Array): number {
   return loss;
 }
 
-/** Averages the slots of this step: gradients weighted by shard size, statistics over the replicas that ran. */
+/**
+ * Averages this step's slots where this replica needs them: the gradients of its own variables, weighted by
+ * shard size, and all statistics, over the replicas that ran.
+ */
 function averageSlots(parity: number): { images: number; lossSum: number } {
   const slots = Array.from({ length: replicas }, (_, j) => slot(shared, parity, j)).filter((s) => s[P + S]! > 0);
   const images = slots.reduce((a, s) => a + s[P + S]!, 0);
   const lossSum = slots.reduce((a, s) => a + s[P + S + 1]!, 0);
   for (const [k, s] of slots.entries()) {
     const weight = s[P + S]! / images;
-    if (k === 0) for (let i = 0; i < P; i++) average[i] = weight * s[i]!;
-    else for (let i = 0; i < P; i++) average[i]! += weight * s[i]!;
+    for (const v of owned) {
+      const [from, to] = [offsets[v]!, offsets[v]! + variables[v]!.size];
+      if (k === 0) for (let i = from; i < to; i++) average[i] = weight * s[i]!;
+      else for (let i = from; i < to; i++) average[i]! += weight * s[i]!;
+    }
     for (let i = P; i < P + S; i++) average[i] = (k === 0 ? 0 : average[i]!) + s[i]! / slots.length;
   }
   return { images, lossSum };
 }
 
-function applyAverage(): void {
+/** The optimizer step on this replica's own variables, whose new values go to the shared weights. */
+function updateOwned(): void {
   tf.tidy(() => {
-    let offset = 0;
     const grads: tf.NamedTensorMap = {};
-    for (const v of variables) {
-      grads[v.name] = tf.tensor(average.subarray(offset, offset + v.size), v.shape);
-      offset += v.size;
-    }
+    for (const i of owned) grads[variables[i]!.name] = tf.tensor(average.subarray(offsets[i]!, offsets[i]! + variables[i]!.size), variables[i]!.shape);
     opt.optimizer.applyGradients(grads);
+    let offset = P;
     for (const w of stats) {
       const n = w.read().size;
       w.write(tf.tensor(average.subarray(offset, offset + n), w.read().shape));
       offset += n;
     }
+  });
+  for (const i of owned) copyInto(variables[i]!, shared.weights, offsets[i]!);
+}
+
+/** Takes the other replicas' updated variables from the shared weights. */
+function readOthers(): void {
+  tf.tidy(() => {
+    for (const i of others) variables[i]!.assign(tf.tensor(shared.weights.subarray(offsets[i]!, offsets[i]! + variables[i]!.size), variables[i]!.shape));
   });
 }
 
@@ -105,7 +120,9 @@ function runEpoch(epoch: number, count: number): void {
     const totals = averageSlots(global % 2);
     lr = opt.learningRate(global);
     opt.optimizer.setLearningRate(lr);
-    applyAverage();
+    updateOwned();
+    awaitBarrier(shared.barrier, replicas);
+    readOthers();
     ema.update();
     lossSum += totals.lossSum;
     if (index === 0) post({ type: 'step', batch: step + 1, images: start + totals.images, lossSum });

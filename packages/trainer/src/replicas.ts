@@ -89,6 +89,7 @@ class ReplicaRunner implements EpochRunner {
       order: new Int32Array(new SharedArrayBuffer(4 * Math.max(split.count, plan.images))),
       barrier: new Int32Array(new SharedArrayBuffer(8)),
       exchange: new Float32Array(new SharedArrayBuffer(4 * 2 * n * slotLength(layout))),
+      weights: new Float32Array(new SharedArrayBuffer(4 * layout.trainable)),
       replicas: n,
       ...layout,
     };
