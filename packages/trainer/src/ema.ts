@@ -7,29 +7,31 @@ import { emaUpdate } from '@yolo-ts/engine';
  * on it follows the live weights and later averages over ~1/(1 − decay) steps. Validation and the saved
  * weights use the average, which generalises better than the last step's weights.
  */
+/** Ultralytics' EMA decay after `updates` steps: ramps up from 0 so that early on the average follows the weights. */
+export function emaDecay(updates: number, decay = 0.9999, tau = 2000): number {
+  return decay * (1 - Math.exp(-updates / tau));
+}
+
 export class ModelEma {
   private readonly average: tf.Variable[];
   private updates = 0;
 
-  /** `indices` limits the average to those of `model.weights` (data-parallel replicas share the work). */
   constructor(
     private readonly model: tf.LayersModel,
-    readonly indices: number[] = model.weights.map((_, i) => i),
     private readonly decay = 0.9999,
     private readonly tau = 2000,
   ) {
-    this.average = indices.map((i) => tf.variable(model.weights[i]!.read(), false));
+    this.average = model.weights.map((w) => tf.variable(w.read(), false));
   }
 
   update(): void {
     this.updates++;
-    const d = this.decay * (1 - Math.exp(-this.updates / this.tau));
-    this.indices.forEach((w, k) => emaUpdate(this.average[k]!, this.model.weights[w]!.read(), d));
+    const d = emaDecay(this.updates, this.decay, this.tau);
+    this.model.weights.forEach((w, i) => emaUpdate(this.average[i]!, w.read(), d));
   }
 
-  /** Runs `fn` with the averaged weights in the model, then puts the live ones back (needs all weights averaged). */
+  /** Runs `fn` with the averaged weights in the model, then puts the live ones back. */
   async withAverage<T>(fn: () => Promise<T> | T): Promise<T> {
-    if (this.indices.length !== this.model.weights.length) throw new Error('withAverage needs the average of every weight');
     const live = this.model.weights.map((w) => w.read().clone());
     this.model.setWeights(this.average);
     try {
@@ -40,12 +42,37 @@ export class ModelEma {
     }
   }
 
-  /** Copies of the averaged weights, in the order of `indices`. */
-  values(): Float32Array[] {
-    return this.average.map((v) => v.dataSync() as Float32Array);
-  }
-
   dispose(): void {
     tf.dispose(this.average);
+  }
+}
+
+/**
+ * The same average over plain arrays, for data-parallel replicas: each averages its share of the weights straight
+ * from where the step left them (shared memory), with no tensor op per weight.
+ */
+export class ArrayEma {
+  private updates = 0;
+
+  /** `sources[k]` gives the current values of weight `indices[k]` (of `model.weights`); `average[k]` starts as its copy. */
+  constructor(
+    readonly indices: number[],
+    private readonly sources: (() => Float32Array)[],
+    private readonly average: Float32Array[],
+  ) {}
+
+  update(): void {
+    const d = emaDecay(++this.updates);
+    const e = 1 - d;
+    this.sources.forEach((source, k) => {
+      const w = source();
+      const a = this.average[k]!;
+      for (let i = 0; i < a.length; i++) a[i] = d * a[i]! + e * w[i]!;
+    });
+  }
+
+  /** Copies of the averages, in the order of `indices`. */
+  values(): Float32Array[] {
+    return this.average.map((a) => a.slice());
   }
 }

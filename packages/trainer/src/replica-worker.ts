@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { copyInto, selectBackend, type BackendName } from '@yolo-ts/engine';
 import '@yolo-ts/models'; // registers the custom layers a saved topology refers to
 import { gatherBatch, seededRandom } from './batches.js';
-import { ModelEma } from './ema.js';
+import { ArrayEma } from './ema.js';
 import { augmentation, planOptimizer, stepsPerEpoch } from './epoch-runner.js';
 import { classificationLoss } from './metrics.js';
 import { awaitBarrier, partition, shardOf, slot, type ReplicaInit } from './replica-sync.js';
@@ -34,7 +34,6 @@ const model = await tf.loadLayersModel(tf.io.fromMemory(init.artifacts as tf.io.
 const variables = trainableVariables(model);
 const stats = model.nonTrainableWeights;
 const opt = planOptimizer(plan);
-const ema = new ModelEma(model, partition(model.weights.map((w) => w.read().size), shared.replicas)[index]!);
 const random = seededRandom(plan.cfg.seed + 2 + index);
 const augment = augmentation(plan.cfg);
 const { trainable: P, stats: S, replicas } = shared;
@@ -44,6 +43,25 @@ const offsets = variables.map((_, i) => variables.slice(0, i).reduce((a, v) => a
 const owned = partition(variables.map((v) => v.size), replicas)[index]!;
 const others = variables.map((_, i) => i).filter((i) => !owned.includes(i));
 const average = new Float32Array(P + S);
+
+/**
+ * The EMA of this replica's variables, read from the shared weights after each step, and (replica 0) of the
+ * BatchNorm statistics, read from their average.
+ */
+function makeEma(): ArrayEma {
+  const statOffsets = stats.map((_, j) => P + stats.slice(0, j).reduce((a, w) => a + w.read().size, 0));
+  const entries: { weight: number; source: () => Float32Array }[] = [];
+  model.weights.forEach((w, weight) => {
+    const n = w.read().size;
+    const t = model.trainableWeights.indexOf(w);
+    const j = stats.indexOf(w);
+    if (t >= 0 && owned.includes(t)) entries.push({ weight, source: () => shared.weights.subarray(offsets[t]!, offsets[t]! + n) });
+    if (j >= 0 && index === 0) entries.push({ weight, source: () => average.subarray(statOffsets[j]!, statOffsets[j]! + n) });
+  });
+  const initial = entries.map((e) => model.weights[e.weight]!.read().dataSync() as Float32Array);
+  return new ArrayEma(entries.map((e) => e.weight), entries.map((e) => e.source), initial);
+}
+const ema = makeEma();
 
 /** Writes this replica's gradients and statistics for the images [lo, hi) into `out`; returns the summed loss. */
 function computeShard(lo: number, hi: number, out: Float32Array): number {
