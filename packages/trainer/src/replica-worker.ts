@@ -156,7 +156,7 @@ port.on('message', (message: ToReplica) => {
       post({ type: 'weights', indices: ema.indices, weights }, weights.map((w) => w.buffer as ArrayBuffer));
     }
   } catch (error) {
-    post({ type: 'error', message: (error as Error).stack ?? String(error) });
+    post({ type: 'error', message: (error as Error).message ?? String(error) });
   }
 });
 post({ type: 'ready' });

@@ -2,7 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel } from '@yolo-ts/models';
+import * as tf from '@tensorflow/tfjs';
+import { ModelRegistry, defaultModelRegistry, loadModel } from '@yolo-ts/models';
 import { describe, expect, it } from 'vitest';
 import { partition, shardOf } from './replica-sync.js';
 import { replicaCount } from './replicas.js';
@@ -27,6 +28,34 @@ describe('data-parallel replicas', () => {
     expect(a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0)).toBeLessThan(1e-4);
     expect(three.results[1]!['metrics/accuracy_top1']).toBeCloseTo(one.results[1]!['metrics/accuracy_top1'], 2);
   }, 120_000);
+
+  it('stop the run with one clear error when a replica cannot rebuild the model, and leave no tensors behind', async () => {
+    // A layer registered in this thread only: the replicas' fresh threads cannot deserialise it.
+    class ThisThreadOnly extends tf.layers.Layer {
+      static readonly className = 'ThisThreadOnly';
+      override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+        return Array.isArray(inputs) ? inputs[0]! : inputs;
+      }
+    }
+    tf.serialization.registerClass(ThisThreadOnly);
+    const models = new ModelRegistry([
+      {
+        name: 'odd',
+        description: 'cnn-small behind a layer only this thread knows',
+        build: (o) => {
+          const inner = defaultModelRegistry().build('cnn-small', o);
+          const x = tf.input({ shape: [o.imgsz, o.imgsz, o.channels] });
+          return tf.model({ inputs: x, outputs: inner.apply(new ThisThreadOnly({}).apply(x)) as tf.SymbolicTensor });
+        },
+      },
+    ]);
+    const project = await mkdtemp(join(tmpdir(), 'yolo-ts-replicas-'));
+    const before = tf.memory().numTensors;
+    await expect(train({ data: 'mnist160', model: 'odd', replicas: 2, device: 'wasm', project, verbose: false }, { models, log: () => {} })).rejects.toThrow(
+      /^a training replica could not start: .*ThisThreadOnly.* \(replicas=1 trains in this thread\)$/s,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
 
   it('are one per core on wasm by default, never more than the batch, and refused on tfjs-node', () => {
     expect(replicaCount(0, 'cpu', 64)).toBe(1);

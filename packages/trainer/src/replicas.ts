@@ -2,13 +2,16 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import type { ImageSplit } from '@yolo-ts/core-data';
+import { YoloTsError, type ImageSplit } from '@yolo-ts/core-data';
 import { summarize } from '@yolo-ts/models';
 import { ConfigError } from './config.js';
 import { LocalRunner, type EpochRunner, type EpochTotals, type StepListener, type TrainPlan, planOptimizer } from './epoch-runner.js';
 import { seededRandom } from './batches.js';
 import { sharedSplit, slotLength, type ReplicaInit, type ReplicaShared } from './replica-sync.js';
 import type { FromReplica, ToReplica } from './replica-worker.js';
+
+/** A replica failed; the run stops with this one line. */
+export class ReplicaError extends YoloTsError {}
 
 /** src/ and dist/ both sit one level below the package root; the worker runs from the build. */
 const WORKER = fileURLToPath(new URL('../dist/replica-worker.js', import.meta.url));
@@ -104,18 +107,19 @@ class ReplicaRunner implements EpochRunner {
     const runner = new ReplicaRunner(model, workers, shared.order, `${description}, ${n} replicas (1 thread each)`);
     try {
       await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-        w.once('message', (m: FromReplica) => (m.type === 'ready' ? resolve() : reject(new Error(m.type === 'error' ? m.message : 'replica failed to start'))));
+        w.once('message', (m: FromReplica) => (m.type === 'ready' ? resolve() : reject(new Error(m.type === 'error' ? m.message : 'no ready message'))));
         w.once('error', reject);
       })));
     } catch (error) {
       await runner.dispose();
-      throw error;
+      // The model must rebuild from its saved form in a fresh thread: custom layers have to be registered on import.
+      throw new ReplicaError(`a training replica could not start: ${(error as Error).message} (replicas=1 trains in this thread)`);
     }
     return runner;
   }
 
   private receive(message: FromReplica): void {
-    if (message.type === 'error') this.fail(new Error(`a training replica failed: ${message.message}`));
+    if (message.type === 'error') this.fail(new ReplicaError(`a training replica failed: ${message.message}`));
     else this.onMessage?.(message);
   }
 

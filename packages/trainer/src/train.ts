@@ -73,7 +73,10 @@ export async function train(settings: Record<string, unknown>, context: RunConte
   };
 
   const plan = { cfg, nc, images: data.train.count };
-  const runner = await createRunner(model, data.train, plan, backend.name);
+  const runner = await createRunner(model, data.train, plan, backend.name).catch((error: unknown) => {
+    model.dispose();
+    throw error;
+  });
   const random = seededRandom(cfg.seed + 1);
   const results: EpochResult[] = [];
   let bestEpoch = 0;
