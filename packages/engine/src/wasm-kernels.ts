@@ -5,6 +5,7 @@ import { batchNormActKernels } from './kernels/batch-norm-act.js';
 import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
 import { makeShortConv2D } from './kernels/conv2d-short.js';
+import { filterGradWithLiveTaps, forwardWithLiveTaps, inputGradWithLiveTaps } from './kernels/live-taps.js';
 import { depthwiseGradConfigs } from './kernels/depthwise-grads.js';
 import { identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
@@ -28,10 +29,10 @@ export function registerWasmTrainingKernels(): void {
   };
   const batchMatMul = stock('BatchMatMul');
   const kernels: tf.KernelConfig[] = [
-    makeConv2DBackpropFilter(batchMatMul.kernelFunc),
-    makeConv2DBackpropInput(batchMatMul.kernelFunc),
-    makeShortConv2D('Conv2D', stock('Conv2D').kernelFunc),
-    makeShortConv2D('FusedConv2D', stock('FusedConv2D').kernelFunc),
+    filterGradWithLiveTaps(makeConv2DBackpropFilter(batchMatMul.kernelFunc)),
+    inputGradWithLiveTaps(makeConv2DBackpropInput(batchMatMul.kernelFunc)),
+    forwardWithLiveTaps(makeShortConv2D('Conv2D', stock('Conv2D').kernelFunc)),
+    forwardWithLiveTaps(makeShortConv2D('FusedConv2D', stock('FusedConv2D').kernelFunc)),
     makeBatchMatMul(batchMatMul.kernelFunc),
     maxPoolGradConfig,
     makeTile(stock('Tile').kernelFunc),

@@ -52,6 +52,12 @@ describe('wasm training kernels match the cpu backend', () => {
     // One case per dW route: short patch (K ≤ 32), K ≥ Co, and Co > K > 32.
     { n: 3, h: 10, w: 10, ci: 1, co: 32, k: 3, s: 2, pad: 'same' },
     { n: 2, h: 6, w: 6, ci: 4, co: 40, k: 3, s: 1, pad: 'same' },
+    // Maps smaller than the kernel, where only some taps are live (live-taps.ts): 1×1, 2×2 stride 2, 1×2, 3×3 k5.
+    { n: 3, h: 1, w: 1, ci: 8, co: 16, k: 3, s: 1, pad: 'same' },
+    { n: 2, h: 2, w: 2, ci: 16, co: 8, k: 3, s: 2, pad: 'same' },
+    { n: 2, h: 1, w: 2, ci: 6, co: 5, k: 3, s: 1, pad: 'same' },
+    { n: 2, h: 3, w: 3, ci: 2, co: 3, k: 5, s: 1, pad: 'same' },
+    { n: 2, h: 1, w: 1, ci: 1, co: 16, k: 3, s: 1, pad: 'same' },
   ];
   it.each(convs)('Conv2D, FusedConv2D (bias, ReLU) and both conv gradients for %o', async (c) => {
     const result = await onBoth(() => {
