@@ -69,14 +69,15 @@ function sliceFilter(backend: BackendWasm, filter: tf.TensorInfo, taps: Taps): t
 type ConvAttrs = { strides: number | [number, number]; pad: tf.backend_util.ExplicitPadding | 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
 const shape4 = (s: readonly number[]) => s as [number, number, number, number];
 
-/** Conv2D / FusedConv2D (inputs x, filter, ...) through `inner` with the live taps only. */
-export function forwardWithLiveTaps(config: tf.KernelConfig): tf.KernelConfig {
+type KernelArgs = Parameters<WasmKernel>[0];
+
+/** `config`'s kernel with its `filter` input cut to the live taps (geometry from `infoOf`), padding moved to match. */
+function withLiveFilterTaps(config: tf.KernelConfig, infoOf: (args: KernelArgs, filter: tf.TensorInfo) => tf.backend_util.Conv2DInfo | undefined): tf.KernelConfig {
   const inner = config.kernelFunc as unknown as WasmKernel;
   const kernel: WasmKernel = (args) => {
-    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const attrs = args.attrs as unknown as ConvAttrs & { dataFormat?: string; dilations?: number | [number, number] };
-    const info = tf.backend_util.computeConv2DInfo(shape4(x.shape), shape4(filter.shape), attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false, attrs.dataFormat === 'NCHW' ? 'channelsFirst' : 'channelsLast');
-    const taps = liveTaps(info);
+    const { filter } = args.inputs as { filter: tf.TensorInfo };
+    const info = infoOf(args, filter);
+    const taps = info && liveTaps(info);
     if (!taps) return inner(args);
     const part = sliceFilter(args.backend, filter, taps);
     try {
@@ -88,24 +89,22 @@ export function forwardWithLiveTaps(config: tf.KernelConfig): tf.KernelConfig {
   return { ...config, kernelFunc: kernel as unknown as tf.KernelFunc };
 }
 
+/** Conv2D / FusedConv2D (inputs x, filter, ...) with the live taps only. */
+export function forwardWithLiveTaps(config: tf.KernelConfig): tf.KernelConfig {
+  return withLiveFilterTaps(config, ({ inputs, attrs }, filter) => {
+    const a = attrs as unknown as ConvAttrs & { dataFormat?: string; dilations?: number | [number, number] };
+    const format = a.dataFormat === 'NCHW' ? 'channelsFirst' : 'channelsLast';
+    return tf.backend_util.computeConv2DInfo(shape4((inputs.x as tf.TensorInfo).shape), shape4(filter.shape), a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, format);
+  });
+}
+
 /** Conv2DBackpropInput (inputs dy, filter; attrs inputShape) with the live taps only. */
 export function inputGradWithLiveTaps(config: tf.KernelConfig): tf.KernelConfig {
-  const inner = config.kernelFunc as unknown as WasmKernel;
-  const kernel: WasmKernel = (args) => {
-    const { filter } = args.inputs as { filter: tf.TensorInfo };
-    const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[]; dataFormat?: string };
-    if (attrs.dataFormat === 'NCHW') return inner(args);
-    const info = tf.backend_util.computeConv2DInfo(shape4(attrs.inputShape), shape4(filter.shape), attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-    const taps = liveTaps(info);
-    if (!taps) return inner(args);
-    const part = sliceFilter(args.backend, filter, taps);
-    try {
-      return inner({ ...args, inputs: { ...args.inputs, filter: part }, attrs: { ...args.attrs, pad: taps.pad } as never });
-    } finally {
-      args.backend.disposeData(part.dataId);
-    }
-  };
-  return { ...config, kernelFunc: kernel as unknown as tf.KernelFunc };
+  return withLiveFilterTaps(config, ({ attrs }, filter) => {
+    const a = attrs as unknown as ConvAttrs & { inputShape: number[]; dataFormat?: string };
+    if (a.dataFormat === 'NCHW') return undefined;
+    return tf.backend_util.computeConv2DInfo(shape4(a.inputShape), shape4(filter.shape), a.strides, 1, a.pad, a.dimRoundingMode);
+  });
 }
 
 /** Conv2DBackpropFilter (inputs x, dy; attrs filterShape): the live taps' gradient, zeros for the dead ones. */
