@@ -4,7 +4,7 @@ import type { Augmentation } from './augment.js';
 import { gatherBatch } from './batches.js';
 import type { RunConfig } from './defaults.js';
 import { ModelEma } from './ema.js';
-import { makeOptimizer, stepLearningRate, warmupSteps } from './optimizer.js';
+import { chooseOptimizer, makeOptimizer, stepLearningRate, warmupSteps } from './optimizer.js';
 import { trainStep, trainableVariables } from './train-step.js';
 
 /** Called after every step with the step number in the epoch (from 1), images seen and their summed loss. */
@@ -42,17 +42,19 @@ export function augmentation(cfg: RunConfig): Augmentation {
   return { fliplr: cfg.fliplr, degrees: cfg.degrees, translate: cfg.translate, scale: cfg.scale };
 }
 
-/** The optimizer of a plan with the line that describes it and the per-step learning rate. */
+/** The run's optimizer, schedule and EMA in one line for its log, e.g. "AdamW(lr=0.000714, …), 1407 warmup steps, EMA of weights". */
+export function describeOptimizer(plan: TrainPlan): string {
+  const { name, lr0, momentum } = chooseOptimizer(plan.cfg, plan.nc, plan.images);
+  const decay = name === 'AdamW' ? `, weight_decay=${plan.cfg.weight_decay}` : '';
+  return `${name}(lr=${lr0}, momentum=${momentum}${decay}), ${warmupSteps(plan.cfg, stepsPerEpoch(plan))} warmup steps, EMA of weights`;
+}
+
+/** The optimizer of a plan and the learning rate of each global step. */
 export function planOptimizer(plan: TrainPlan) {
-  const { optimizer, name, lr0, momentum } = makeOptimizer(plan.cfg, plan.nc, plan.images);
+  const { optimizer, lr0 } = makeOptimizer(plan.cfg, plan.nc, plan.images);
   const steps = stepsPerEpoch(plan);
   const warmup = warmupSteps(plan.cfg, steps);
-  const decay = name === 'AdamW' ? `, weight_decay=${plan.cfg.weight_decay}` : '';
-  return {
-    optimizer,
-    description: `${name}(lr=${lr0}, momentum=${momentum}${decay}), ${warmup} warmup steps, EMA of weights`,
-    learningRate: (step: number) => stepLearningRate(plan.cfg, lr0, warmup, steps, step),
-  };
+  return { optimizer, learningRate: (step: number) => stepLearningRate(plan.cfg, lr0, warmup, steps, step) };
 }
 
 /** Trains `model` in this thread on the active backend. */
@@ -69,7 +71,7 @@ export class LocalRunner implements EpochRunner {
     private readonly random: () => number,
   ) {
     this.opt = planOptimizer(plan);
-    this.description = this.opt.description;
+    this.description = describeOptimizer(plan);
     this.variables = trainableVariables(model);
     this.ema = new ModelEma(model);
   }

@@ -8,15 +8,19 @@ type ScheduledOptimizer = tf.Optimizer & { setLearningRate(lr: number): void };
 /** Ultralytics' nominal batch size: "auto" picks its optimizer by the number of steps of this size. */
 const NOMINAL_BATCH = 64;
 
-/** The optimizer and its initial learning rate, chosen as Ultralytics' build_optimizer does. */
-export function makeOptimizer(cfg: RunConfig, nc: number, images: number): { optimizer: ScheduledOptimizer; name: string; lr0: number; momentum: number } {
-  let { optimizer: name, lr0, momentum } = cfg;
-  if (name === 'auto') {
-    const iterations = Math.ceil(images / Math.max(cfg.batch, NOMINAL_BATCH)) * cfg.epochs;
-    [name, lr0, momentum] = iterations > 10_000 ? ['SGD', 0.01, 0.9] : ['AdamW', Math.round((0.002 * 5 * 1e6) / (4 + nc)) / 1e6, 0.9];
-  }
+/** Which optimizer a run uses, with its initial learning rate and momentum, as Ultralytics' build_optimizer picks. */
+export function chooseOptimizer(cfg: RunConfig, nc: number, images: number): { name: 'SGD' | 'Adam' | 'AdamW'; lr0: number; momentum: number } {
+  if (cfg.optimizer !== 'auto') return { name: cfg.optimizer, lr0: cfg.lr0, momentum: cfg.momentum };
+  const iterations = Math.ceil(images / Math.max(cfg.batch, NOMINAL_BATCH)) * cfg.epochs;
+  return iterations > 10_000 ? { name: 'SGD', lr0: 0.01, momentum: 0.9 } : { name: 'AdamW', lr0: Math.round((0.002 * 5 * 1e6) / (4 + nc)) / 1e6, momentum: 0.9 };
+}
+
+/** The chosen optimizer, built. */
+export function makeOptimizer(cfg: RunConfig, nc: number, images: number): ReturnType<typeof chooseOptimizer> & { optimizer: ScheduledOptimizer } {
+  const choice = chooseOptimizer(cfg, nc, images);
+  const { name, lr0, momentum } = choice;
   const optimizer = name === 'SGD' ? tf.train.momentum(lr0, momentum, true) : new Adam(lr0, momentum, 0.999, 1e-8, name === 'AdamW' ? cfg.weight_decay : 0);
-  return { optimizer, name, lr0, momentum };
+  return { ...choice, optimizer };
 }
 
 /** Ultralytics' linear schedule: lr0 at epoch 0 falling to lr0·lrf at the last epoch. */

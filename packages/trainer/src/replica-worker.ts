@@ -37,8 +37,11 @@ const opt = planOptimizer(plan);
 const random = seededRandom(plan.cfg.seed + 2 + index);
 const augment = augmentation(plan.cfg);
 const { trainable: P, stats: S, replicas } = shared;
-/** Where each trainable variable's values sit in a slot and in the shared weights. */
-const offsets = variables.map((_, i) => variables.slice(0, i).reduce((a, v) => a + v.size, 0));
+/** Where each of `sizes` starts when laid out one after another from `start`. */
+const offsetsOf = (sizes: number[], start: number) => sizes.map((_, i) => start + sizes.slice(0, i).reduce((a, n) => a + n, 0));
+/** Where each trainable variable's values sit in a slot and in the shared weights, and each statistic in a slot. */
+const offsets = offsetsOf(variables.map((v) => v.size), 0);
+const statOffsets = offsetsOf(stats.map((w) => w.read().size), P);
 /** The variables this replica averages and updates (Adam state for them only); the others it reads back. */
 const owned = partition(variables.map((v) => v.size), replicas)[index]!;
 const others = variables.map((_, i) => i).filter((i) => !owned.includes(i));
@@ -49,7 +52,6 @@ const average = new Float32Array(P + S);
  * BatchNorm statistics, read from their average.
  */
 function makeEma(): ArrayEma {
-  const statOffsets = stats.map((_, j) => P + stats.slice(0, j).reduce((a, w) => a + w.read().size, 0));
   const entries: { weight: number; source: () => Float32Array }[] = [];
   model.weights.forEach((w, weight) => {
     const n = w.read().size;
@@ -68,11 +70,7 @@ function computeShard(lo: number, hi: number, out: Float32Array): number {
   const { x, y } = gatherBatch(shared.split, shared.order.subarray(lo, hi), { imgsz: plan.cfg.imgsz, augment, random });
   const { value, grads } = opt.optimizer.computeGradients(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor2D, y), variables);
   variables.forEach((v, i) => copyInto(grads[v.name]!, out, offsets[i]!));
-  let offset = P;
-  for (const w of stats) {
-    copyInto(w.read(), out, offset);
-    offset += w.read().size;
-  }
+  stats.forEach((w, j) => copyInto(w.read(), out, statOffsets[j]!));
   const loss = value.dataSync()[0]! * (hi - lo);
   tf.dispose([x, y, value, ...Object.values(grads)]);
   return loss;
@@ -104,12 +102,7 @@ function updateOwned(): void {
     const grads: tf.NamedTensorMap = {};
     for (const i of owned) grads[variables[i]!.name] = tf.tensor(average.subarray(offsets[i]!, offsets[i]! + variables[i]!.size), variables[i]!.shape);
     opt.optimizer.applyGradients(grads);
-    let offset = P;
-    for (const w of stats) {
-      const n = w.read().size;
-      w.write(tf.tensor(average.subarray(offset, offset + n), w.read().shape));
-      offset += n;
-    }
+    stats.forEach((w, j) => w.write(tf.tensor(average.subarray(statOffsets[j]!, statOffsets[j]! + w.read().size), w.read().shape)));
   });
   for (const i of owned) copyInto(variables[i]!, shared.weights, offsets[i]!);
 }

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { YoloTsError, type ImageSplit } from '@yolo-ts/core-data';
 import { summarize } from '@yolo-ts/models';
 import { ConfigError } from './config.js';
-import { LocalRunner, type EpochRunner, type EpochTotals, type StepListener, type TrainPlan, planOptimizer } from './epoch-runner.js';
+import { LocalRunner, type EpochRunner, type EpochTotals, type StepListener, type TrainPlan, describeOptimizer } from './epoch-runner.js';
 import { seededRandom } from './batches.js';
 import { sharedSplit, slotLength, type ReplicaInit, type ReplicaShared } from './replica-sync.js';
 import type { FromReplica, ToReplica } from './replica-worker.js';
@@ -97,14 +97,12 @@ class ReplicaRunner implements EpochRunner {
       ...layout,
     };
     const artifacts = await artifactsOf(model);
-    const { optimizer, description } = planOptimizer(plan);
-    optimizer.dispose();
     const workers = Array.from({ length: n }, (_, index) => {
       const init: ReplicaInit = { shared, index, plan, backend, artifacts };
       // One thread per replica: the replicas are the parallelism.
       return new Worker(WORKER, { workerData: init, env: { ...process.env, YOLO_TS_THREADS: '1' } });
     });
-    const runner = new ReplicaRunner(model, workers, shared.order, `${description}, ${n} replicas (1 thread each)`);
+    const runner = new ReplicaRunner(model, workers, shared.order, `${describeOptimizer(plan)}, ${n} replicas (1 thread each)`);
     try {
       await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
         w.once('message', (m: FromReplica) => (m.type === 'ready' ? resolve() : reject(new Error(m.type === 'error' ? m.message : 'no ready message'))));
@@ -128,8 +126,8 @@ class ReplicaRunner implements EpochRunner {
     this.onMessage?.({ type: 'error', message: error.message });
   }
 
-  /** Sends `request` to replica `to` (all when undefined) and resolves with the first message `accept` takes. */
-  private exchange<T>(request: ToReplica, accept: (m: FromReplica) => T | undefined, to?: number): Promise<T> {
+  /** Sends `request` to every replica and resolves with the first value `accept` returns for their messages. */
+  private exchange<T>(request: ToReplica, accept: (m: FromReplica) => T | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       this.onMessage = (m) => {
@@ -140,7 +138,7 @@ class ReplicaRunner implements EpochRunner {
           resolve(value);
         }
       };
-      for (const [i, worker] of this.workers.entries()) if (to === undefined || i === to) worker.postMessage(request);
+      for (const worker of this.workers) worker.postMessage(request);
     });
   }
 

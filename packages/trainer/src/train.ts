@@ -94,23 +94,25 @@ export async function train(settings: Record<string, unknown>, context: RunConte
       progress.done();
       const trainLoss = lossSum / order.length;
       const last = epoch === cfg.epochs - 1;
-      const m = cfg.val || last ? await runner.withAverage(() => evaluate(model, valSplit, cfg.imgsz)) : { top1: NaN, top5: NaN, loss: NaN };
-      const row: EpochResult = {
-        epoch: epoch + 1,
-        time: (Date.now() - started) / 1000,
-        'train/loss': trainLoss,
-        'metrics/accuracy_top1': m.top1,
-        'metrics/accuracy_top5': m.top5,
-        'val/loss': m.loss,
-        'lr/pg0': lr,
-      };
-      results.push(row);
-      await writeResultsCsv(join(saveDir, 'results.csv'), results);
-      const best = !Number.isNaN(fitness(row)) && (bestEpoch === 0 || fitness(row) > fitness(results[bestEpoch - 1]!));
-      if (best) bestEpoch = epoch + 1;
-      await runner.withAverage(async () => {
+      // Validated and saved: the EMA weights, fetched once per epoch.
+      const m = await runner.withAverage(async () => {
+        const metrics = cfg.val || last ? evaluate(model, valSplit, cfg.imgsz) : { top1: NaN, top5: NaN, loss: NaN };
+        const row: EpochResult = {
+          epoch: epoch + 1,
+          time: (Date.now() - started) / 1000,
+          'train/loss': trainLoss,
+          'metrics/accuracy_top1': metrics.top1,
+          'metrics/accuracy_top5': metrics.top5,
+          'val/loss': metrics.loss,
+          'lr/pg0': lr,
+        };
+        results.push(row);
+        await writeResultsCsv(join(saveDir, 'results.csv'), results);
+        const best = !Number.isNaN(fitness(row)) && (bestEpoch === 0 || fitness(row) > fitness(results[bestEpoch - 1]!));
+        if (best) bestEpoch = epoch + 1;
         await saveModel(model, weights.last, { ...metadata, epoch: epoch + 1 });
         if (best) await saveModel(model, weights.best, { ...metadata, epoch: epoch + 1 });
+        return metrics;
       });
       const f = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(4)).padStart(11);
       log(`${`${epoch + 1}/${cfg.epochs}`.padStart(11)}${f(trainLoss)}${String(data.train.count).padStart(11)}${String(cfg.imgsz).padStart(11)}${f(m.top1)}${f(m.top5)}${f(m.loss)}`);
