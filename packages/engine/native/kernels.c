@@ -428,3 +428,115 @@ void depthwise_grads(const float *restrict x, const float *restrict w, const flo
           }
         }
 }
+
+/*
+ * C[M,N] = A[M,K] · B[K,N] (+ bias[N]), row-major, without packing either operand. XNNPACK packs B on every call
+ * (a training step's weights are new tensors), at a cost of tens of ns per element that exceeds the multiply
+ * itself when M is a few dozen rows (late layers on 1×1 or 2×2 maps). Here a 4×8 block of C stays in eight
+ * SIMD registers while K streams through; K goes in chunks of GEMM_KC so the 8-column panel of B being reused
+ * by every row block stays in L1. bias may be 0 (none); relu 1 clamps at 0. panel: GEMM_KC·8 floats of scratch.
+ */
+#define GEMM_KC 256
+
+static inline void gemm_4x8(const float *restrict A, const float *restrict B, float *restrict C, int kc, long sa,
+                            long ka, int ldb, int N, int load) {
+  v128_t c00, c01, c10, c11, c20, c21, c30, c31;
+  if (load) {
+    c00 = wasm_v128_load(C), c01 = wasm_v128_load(C + 4);
+    c10 = wasm_v128_load(C + N), c11 = wasm_v128_load(C + N + 4);
+    c20 = wasm_v128_load(C + 2 * N), c21 = wasm_v128_load(C + 2 * N + 4);
+    c30 = wasm_v128_load(C + 3 * N), c31 = wasm_v128_load(C + 3 * N + 4);
+  } else {
+    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = wasm_f32x4_splat(0.0f);
+  }
+  const float *restrict a0 = A, *restrict a1 = A + sa, *restrict a2 = A + 2 * sa, *restrict a3 = A + 3 * sa;
+  for (long k = 0; k < kc * ka; k += ka, B += ldb) {
+    v128_t b0 = wasm_v128_load(B), b1 = wasm_v128_load(B + 4);
+    v128_t v = wasm_f32x4_splat(a0[k]);
+    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(v, b0));
+    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(v, b1));
+    v = wasm_f32x4_splat(a1[k]);
+    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(v, b0));
+    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(v, b1));
+    v = wasm_f32x4_splat(a2[k]);
+    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(v, b0));
+    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(v, b1));
+    v = wasm_f32x4_splat(a3[k]);
+    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(v, b0));
+    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(v, b1));
+  }
+  wasm_v128_store(C, c00), wasm_v128_store(C + 4, c01);
+  wasm_v128_store(C + N, c10), wasm_v128_store(C + N + 4, c11);
+  wasm_v128_store(C + 2 * N, c20), wasm_v128_store(C + 2 * N + 4, c21);
+  wasm_v128_store(C + 3 * N, c30), wasm_v128_store(C + 3 * N + 4, c31);
+}
+
+/* One row of 8 columns, for the rows left after the blocks of 4. */
+static inline void gemm_1x8(const float *restrict A, const float *restrict B, float *restrict C, int kc, long ka,
+                            int ldb, int load) {
+  v128_t c0 = load ? wasm_v128_load(C) : wasm_f32x4_splat(0.0f), c1 = load ? wasm_v128_load(C + 4) : wasm_f32x4_splat(0.0f);
+  for (int k = 0; k < kc; k++, B += ldb) {
+    v128_t v = wasm_f32x4_splat(A[k * ka]);
+    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(v, wasm_v128_load(B)));
+    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(v, wasm_v128_load(B + 4)));
+  }
+  wasm_v128_store(C, c0), wasm_v128_store(C + 4, c1);
+}
+
+/* The last N mod 8 columns: scalar, B's element (k, c) at B[k·sk + c·sc]. */
+static inline void gemm_cols(const float *restrict A, const float *restrict B, float *restrict C, int rows, int cols,
+                             int kc, long sa, long ka, int N, long sk, long sc, int load) {
+  for (int r = 0; r < rows; r++, A += sa, C += N)
+    for (int c = 0; c < cols; c++) {
+      float s = load ? C[c] : 0.0f;
+      for (int k = 0; k < kc; k++) s += A[k * ka] * B[k * sk + c * sc];
+      C[c] = s;
+    }
+}
+
+/*
+ * transA: A is given as Aᵀ, [K, M] (x of a 1×1 convolution for its filter gradient xᵀ·dy).
+ * transB: B is given as Bᵀ, [N, K] row-major (a filter [K, N] read as its transpose for an input gradient, a
+ * Dense layer's dy·Wᵀ); the panel copy transposes it on the way, so no transposed matrix is ever written.
+ */
+EXPORT(gemm)
+void gemm(const float *restrict A, const float *restrict B, float *restrict C, int M, int K, int N, int transA,
+          int transB, const float *restrict bias, int relu, float *restrict panel) {
+  long sa = transA ? 1 : K, ka = transA ? M : 1; /* A's element (i, k) at A[i·sa + k·ka] */
+  long sk = transB ? 1 : N, sc = transB ? K : 1; /* B's element (k, j) at B[k·sk + j·sc] */
+  for (int k0 = 0; k0 < K; k0 += GEMM_KC) {
+    int kc = K - k0 < GEMM_KC ? K - k0 : GEMM_KC;
+    int load = k0 > 0;
+    for (int j = 0; j < N; j += 8) {
+      int cols = N - j < 8 ? N - j : 8;
+      const float *b = B + k0 * sk + j * sc;
+      if (cols < 8) {
+        gemm_cols(A + k0 * ka, b, C + j, M, cols, kc, sa, ka, N, sk, sc, load);
+        continue;
+      }
+      /* Rows of B lie N floats apart: at strides like 1280 floats they map to a few L1 sets and evict each
+         other, so the panel is copied to a contiguous [kc][8] block once and reused by every row block. */
+      int packed = M > 4 || transB;
+      if (transB) {
+        for (int c = 0; c < 8; c++)
+          for (int k = 0; k < kc; k++) panel[8 * k + c] = b[k + c * sc];
+      } else if (packed) {
+        for (int k = 0; k < kc; k++) {
+          wasm_v128_store(panel + 8 * k, wasm_v128_load(b + k * sk));
+          wasm_v128_store(panel + 8 * k + 4, wasm_v128_load(b + k * sk + 4));
+        }
+      }
+      const float *p = packed ? panel : b;
+      int ldp = packed ? 8 : N;
+      int i = 0;
+      for (; i + 4 <= M; i += 4) gemm_4x8(A + i * sa + k0 * ka, p, C + (long)i * N + j, kc, sa, ka, ldp, N, load);
+      for (; i < M; i++) gemm_1x8(A + i * sa + k0 * ka, p, C + (long)i * N + j, kc, ka, ldp, load);
+    }
+  }
+  if (bias || relu)
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < N; j++) {
+        float v = C[(long)i * N + j] + (bias ? bias[j] : 0.0f);
+        C[(long)i * N + j] = relu && v < 0.0f ? 0.0f : v;
+      }
+}

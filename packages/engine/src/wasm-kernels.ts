@@ -4,7 +4,7 @@ import { makeBatchMatMul } from './kernels/batch-mat-mul.js';
 import { batchNormActKernels } from './kernels/batch-norm-act.js';
 import { makeConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { makeConv2DBackpropInput } from './kernels/conv2d-backprop-input.js';
-import { makeShortConv2D } from './kernels/conv2d-short.js';
+import { makeConv2DForward } from './kernels/conv2d-forward.js';
 import { filterGradWithLiveTaps, forwardWithLiveTaps, inputGradWithLiveTaps } from './kernels/live-taps.js';
 import { depthwiseGradConfigs } from './kernels/depthwise-grads.js';
 import { identityConfig } from './kernels/identity.js';
@@ -31,8 +31,8 @@ export function registerWasmTrainingKernels(): void {
   const kernels: tf.KernelConfig[] = [
     filterGradWithLiveTaps(makeConv2DBackpropFilter(batchMatMul.kernelFunc)),
     inputGradWithLiveTaps(makeConv2DBackpropInput(batchMatMul.kernelFunc)),
-    forwardWithLiveTaps(makeShortConv2D('Conv2D', stock('Conv2D').kernelFunc)),
-    forwardWithLiveTaps(makeShortConv2D('FusedConv2D', stock('FusedConv2D').kernelFunc)),
+    forwardWithLiveTaps(makeConv2DForward('Conv2D', stock('Conv2D').kernelFunc)),
+    forwardWithLiveTaps(makeConv2DForward('FusedConv2D', stock('FusedConv2D').kernelFunc)),
     makeBatchMatMul(batchMatMul.kernelFunc),
     maxPoolGradConfig,
     makeTile(stock('Tile').kernelFunc),

@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels, ptr } from '../native.js';
-import { matMul, view, type WasmKernel } from './wasm-util.js';
+import { matMul, nativeGemm, nativeGemmWins, transposed, view, type WasmKernel } from './wasm-util.js';
 
 /**
- * dW of a 2-D convolution (NHWC) on wasm, which tfjs 4.22 does not provide, as one untransposed XNNPACK matmul
- * between native im2col (written transposed where needed) and transposes (M = n·oh·ow, K = kh·kw·ci; transposed matmuls are 10–20× slower on wasm).
- * The matmul's right operand is packed by XNNPACK on every call (its id is new each step) at a cost that dwarfs
- * the multiply when it has M rows, so the smaller of dy [M, Co] and cols [M, K] takes that place, and a short
- * patch (K ≤ 32) skips the matmul altogether (conv_dw_short in native/kernels.c):
- *   Co ≤ K: dW[K, Co] = colsᵀ[K, M] × dy[M, Co]       (dW's own layout, no output transpose)
- *   Co > K: dWᵀ[Co, K] = dyᵀ[Co, M] × cols[M, K]      (e.g. the 1-channel first layer, K = 9)
+ * dW of a 2-D convolution (NHWC) on wasm, which tfjs 4.22 does not provide (M = n·oh·ow, K = kh·kw·ci):
+ *   - a short patch (K ≤ 32): conv_dw_short in native/kernels.c, no matmul at all;
+ *   - where native gemm wins (few rows K, or one thread): dW[K, Co] = colsᵀ × dy, reading the im2col patches
+ *     (x itself for a 1×1 conv) transposed where they lie;
+ *   - else one untransposed XNNPACK matmul (its transposed paths are 10–20× slower on wasm). It packs its right
+ *     operand on every call, so the smaller of dy [M, Co] and cols [M, K] takes that place:
+ *       Co ≤ K: dW[K, Co] = colsᵀ[K, M] × dy[M, Co]       (im2col written transposed, dW in its own layout)
+ *       Co > K: dWᵀ[Co, K] = dyᵀ[Co, M] × cols[M, K]      (then transposed back)
  */
 export function makeConv2DBackpropFilter(batchMatMul: tf.KernelFunc): tf.KernelConfig {
   const kernel: WasmKernel = ({ inputs, backend, attrs }) => {
@@ -21,16 +22,19 @@ export function makeConv2DBackpropFilter(batchMatMul: tf.KernelFunc): tf.KernelC
     const K = kh * kw * ci;
     const M = n * oh * ow;
     const native = nativeKernels(backend);
-    const transposed = (t: tf.TensorInfo, rows: number, cols: number) => {
-      const out = backend.makeOutput([1, cols, rows], 'float32');
-      native.transpose2d(ptr(backend, t), ptr(backend, out), rows, cols, 1);
-      return out;
-    };
 
     const geometry = [n, H, W, ci, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left] as const;
     if (K <= 32) {
       const dw = backend.makeOutput([...filterShape], 'float32');
       native.conv_dw_short(ptr(backend, x), ptr(backend, dy), ptr(backend, dw), n, H, W, ci, oh, ow, co, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
+      return dw;
+    }
+    if (nativeGemmWins(K)) {
+      const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0;
+      const cols = pointwise ? x : backend.makeOutput([M, K], 'float32');
+      if (!pointwise) native.im2col(ptr(backend, x), ptr(backend, cols), ...geometry);
+      const dw = nativeGemm(backend, cols, dy, K, M, co, [...filterShape], { transA: true });
+      if (!pointwise) backend.disposeData(cols.dataId);
       return dw;
     }
     if (co <= K) {
@@ -42,11 +46,11 @@ export function makeConv2DBackpropFilter(batchMatMul: tf.KernelFunc): tf.KernelC
     }
     const cols = backend.makeOutput([1, M, K], 'float32');
     native.im2col(ptr(backend, x), ptr(backend, cols), ...geometry);
-    const dyT = transposed(dy, M, co);
+    const dyT = transposed(backend, view(dy, [1, M, co]));
     const dwT = matMul(backend, dyT, cols, batchMatMul);
     backend.disposeData(cols.dataId);
     backend.disposeData(dyT.dataId);
-    const dw = transposed(dwT, co, K);
+    const dw = transposed(backend, view(dwT, [1, co, K]));
     backend.disposeData(dwT.dataId);
     return view(dw, [...filterShape]);
   };

@@ -3,9 +3,10 @@ import { nativeKernels, ptr } from '../native.js';
 import { matMul, view, type WasmKernel } from './wasm-util.js';
 
 /**
- * dx of a 2-D convolution (NHWC) as one matmul and a native col2im: cols[M, K] = dy[M, Co] × Wᵀ[Co, K]
- * (M = n·oh·ow, K = kh·kw·ci), then each patch row is added back where it came from. Every stride costs the
- * forward conv's arithmetic: no zeros are inserted for stride 2, unlike tfjs 4.22's naive wasm loop.
+ * dx of a 2-D convolution (NHWC) as one matmul and a native col2im: cols[M, K] = dy[M, Co] × Wᵀ[Co, K] (W read
+ * transposed where it lies; M = n·oh·ow, K = kh·kw·ci), then each patch row is added back where it came from
+ * (for a 1×1 stride-1 conv cols is dx itself). Every stride costs the forward conv's arithmetic: no zeros are
+ * inserted for stride 2, unlike tfjs 4.22's naive wasm loop.
  */
 export function makeConv2DBackpropInput(batchMatMul: tf.KernelFunc): tf.KernelConfig {
   const kernel: WasmKernel = ({ inputs, backend, attrs }) => {
@@ -18,10 +19,8 @@ export function makeConv2DBackpropInput(batchMatMul: tf.KernelFunc): tf.KernelCo
     const M = n * oh * ow;
     const native = nativeKernels(backend);
 
-    const wT = backend.makeOutput([1, co, K], 'float32');
-    native.transpose2d(ptr(backend, filter), ptr(backend, wT), K, co, 1);
-    const cols = matMul(backend, view(dy, [1, M, co]), wT, batchMatMul);
-    backend.disposeData(wT.dataId);
+    const cols = matMul(backend, view(dy, [1, M, co]), view(filter, [1, K, co]), batchMatMul, true);
+    if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0) return view(cols, [...inputShape]);
     const dx = backend.makeOutput([...inputShape], 'float32');
     native.col2im(ptr(backend, cols), ptr(backend, dx), n, H, W, ci, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
     backend.disposeData(cols.dataId);

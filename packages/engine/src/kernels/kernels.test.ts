@@ -49,7 +49,7 @@ describe('wasm training kernels match the cpu backend', () => {
     { n: 5, h: 6, w: 7, ci: 4, co: 2, k: 1, s: 1, pad: 'valid' },
     { n: 2, h: 8, w: 8, ci: 3, co: 4, k: 5, s: 3, pad: 'same' },
     { n: 4, h: 14, w: 14, ci: 16, co: 8, k: 3, s: 2, pad: 'same' },
-    // One case per dW route: short patch (K ≤ 32), K ≥ Co, and Co > K > 32.
+    // dW routes: short patch (K ≤ 32), then native gemm for K ≤ 128 (and the XNNPACK ones below).
     { n: 3, h: 10, w: 10, ci: 1, co: 32, k: 3, s: 2, pad: 'same' },
     { n: 2, h: 6, w: 6, ci: 4, co: 40, k: 3, s: 1, pad: 'same' },
     // Maps smaller than the kernel, where only some taps are live (live-taps.ts): 1×1, 2×2 stride 2, 1×2, 3×3 k5.
@@ -58,6 +58,13 @@ describe('wasm training kernels match the cpu backend', () => {
     { n: 2, h: 1, w: 2, ci: 6, co: 5, k: 3, s: 1, pad: 'same' },
     { n: 2, h: 3, w: 3, ci: 2, co: 3, k: 5, s: 1, pad: 'same' },
     { n: 2, h: 1, w: 1, ci: 1, co: 16, k: 3, s: 1, pad: 'same' },
+    // Native gemm (few output positions): im2col with K = 360 > one 256-deep chunk, M = 45 and Co = 24 leaving
+    // row and column tails; a 1×1 conv straight on x.
+    { n: 3, h: 5, w: 3, ci: 40, co: 24, k: 3, s: 1, pad: 'same' },
+    { n: 3, h: 3, w: 3, ci: 20, co: 19, k: 1, s: 1, pad: 'valid' },
+    { n: 2, h: 3, w: 3, ci: 36, co: 10, k: 1, s: 1, pad: 'same' },
+    // dW through XNNPACK on 2+ threads (K > 128 rows): Co ≤ K above (K = 360); Co > K here.
+    { n: 1, h: 3, w: 3, ci: 16, co: 160, k: 3, s: 1, pad: 'same' },
   ];
   it.each(convs)('Conv2D, FusedConv2D (bias, ReLU) and both conv gradients for %o', async (c) => {
     const result = await onBoth(() => {
@@ -119,7 +126,11 @@ describe('wasm training kernels match the cpu backend', () => {
       // A short a against a long b makes (b·aᵀ)ᵀ the cheaper formulation of a·bᵀ: both paths run.
       const short = rnd(ta ? [4, 2] : [2, 4], 33);
       const long = rnd(tb ? [50, 4] : [4, 50], 34);
+      // Native gemm's tails and chunks: 9 rows (2 blocks of 4 + 1), 21 columns (2 panels of 8 + 5), K = 300.
+      const tall = rnd(ta ? [300, 9] : [9, 300], 35);
+      const wide = rnd(tb ? [21, 300] : [300, 21], 36);
       return [
+        tf.matMul(tall, wide, ta, tb),
         tf.matMul(a, b, ta, tb),
         tf.matMul(a3, b3, ta, tb),
         tf.matMul(short, long, ta, tb),

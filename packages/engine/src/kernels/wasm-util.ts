@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels, ptr } from '../native.js';
+import { wasmThreadCount } from '../wasm-threads.js';
 
 /** A kernel function that runs on the wasm backend, typed for our use. */
 export type WasmKernel = (args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap }) => tf.TensorInfo;
@@ -16,9 +18,63 @@ export function size(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Calls the stock BatchMatMul: out[1, M, N] = a[1, M, K] × b[1, K, N], untransposed (XNNPACK's fast path). */
-export function matMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, batchMatMul: tf.KernelFunc): tf.TensorInfo {
-  return batchMatMul({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+/**
+ * Rows up to which the native gemm beats XNNPACK's matmul on 2+ threads. XNNPACK packs its right operand on
+ * every call (a training step's weights and gradients are new tensors each step) at tens of ns per element,
+ * which outweighs its second thread while M is small; on one thread (replica workers) native wins at every
+ * shape measured (tools/bench/scratch-free numbers in packages/engine/README: ~25 vs 13–22 GFLOP/s).
+ */
+const NATIVE_GEMM_MAX_ROWS_THREADED = 128;
+
+/** Scratch floats native gemm needs for one panel of B (GEMM_KC · 8 in native/kernels.c). */
+const GEMM_PANEL_FLOATS = 256 * 8;
+
+/** Whether a product with M rows runs faster in native gemm than in XNNPACK on this backend. */
+export function nativeGemmWins(M: number): boolean {
+  return M <= NATIVE_GEMM_MAX_ROWS_THREADED || wasmThreadCount() === 1;
+}
+
+export interface GemmOptions {
+  /** a is given transposed, [K, M]. */
+  transA?: boolean;
+  /** b is given transposed, [N, K]. */
+  transB?: boolean;
+  /** Added to every row. */
+  bias?: tf.TensorInfo;
+  /** Clamp at 0 after the bias. */
+  relu?: boolean;
+}
+
+/** out[M, N] = a[M, K] × b[K, N] (+ bias, then ReLU if asked) in native gemm, written with `outShape`. */
+export function nativeGemm(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, M: number, K: number, N: number, outShape: number[], options: GemmOptions = {}): tf.TensorInfo {
+  const { transA = false, transB = false, bias, relu = false } = options;
+  const out = backend.makeOutput(outShape, 'float32');
+  const panel = backend.makeOutput([GEMM_PANEL_FLOATS], 'float32');
+  nativeKernels(backend).gemm(ptr(backend, a), ptr(backend, b), ptr(backend, out), M, K, N, transA ? 1 : 0, transB ? 1 : 0, bias ? ptr(backend, bias) : 0, relu ? 1 : 0, ptr(backend, panel));
+  backend.disposeData(panel.dataId);
+  return out;
+}
+
+/** [..., r, c] → [..., c, r] in a new buffer, natively (`batch` matrices). */
+export function transposed(backend: BackendWasm, t: tf.TensorInfo, batch = 1): tf.TensorInfo {
+  const [r, c] = t.shape.slice(-2) as [number, number];
+  const out = backend.makeOutput([...t.shape.slice(0, -2), c, r], 'float32');
+  nativeKernels(backend).transpose2d(ptr(backend, t), ptr(backend, out), r, c, batch);
+  return out;
+}
+
+/**
+ * out[1, M, N] = a[1, M, K] × b, b being [1, K, N] or, with transB, [1, N, K]: native gemm where it wins, else
+ * the stock BatchMatMul untransposed (XNNPACK's fast path; its transposed paths are 10–20× slower on wasm).
+ */
+export function matMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, batchMatMul: tf.KernelFunc, transB = false): tf.TensorInfo {
+  const [, M, K] = a.shape as [number, number, number];
+  const N = transB ? b.shape[1]! : b.shape[2]!;
+  if (nativeGemmWins(M)) return nativeGemm(backend, a, b, M, K, N, [1, M, N], { transB });
+  const plainB = transB ? transposed(backend, b) : b;
+  const out = batchMatMul({ inputs: { a, b: plainB }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+  if (plainB !== b) backend.disposeData(plainB.dataId);
+  return out;
 }
 
 /** The same data seen with another shape (no copy, no reference taken: only for kernel-internal use). */
