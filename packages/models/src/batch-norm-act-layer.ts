@@ -47,10 +47,10 @@ export class BatchNormAct extends tf.layers.Layer {
     const gamma = this.gamma.read() as tf.Tensor1D;
     const beta = this.beta.read() as tf.Tensor1D;
     if (kwargs.training) {
-      const { y, mean, variance } = batchNormAct(x, gamma, beta, this.epsilon, this.activation);
-      for (const [moving, batch] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
-        moving.write(tf.tidy(() => tf.add(tf.mul(moving.read(), this.momentum), tf.mul(batch, 1 - this.momentum))));
-      }
+      const moving = { mean: this.movingMean.read() as tf.Tensor1D, variance: this.movingVariance.read() as tf.Tensor1D, momentum: this.momentum };
+      const { y, movingMean, movingVariance } = batchNormAct(x, gamma, beta, this.epsilon, this.activation, moving);
+      this.movingMean.write(movingMean);
+      this.movingVariance.write(movingVariance);
       return y;
     }
     return batchNormActInference(x, this.movingMean.read() as tf.Tensor1D, this.movingVariance.read() as tf.Tensor1D, gamma, beta, this.epsilon, this.activation);

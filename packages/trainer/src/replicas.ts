@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { YoloTsError, type ImageSplit } from '@yolo-ts/core-data';
-import { summarize } from '@yolo-ts/models';
 import { ConfigError } from './config.js';
 import { LocalRunner, type EpochRunner, type EpochTotals, type StepListener, type TrainPlan, describeOptimizer } from './epoch-runner.js';
 import { seededRandom } from './batches.js';
@@ -17,40 +16,30 @@ export class ReplicaError extends YoloTsError {}
 const WORKER = fileURLToPath(new URL('../dist/replica-worker.js', import.meta.url));
 
 /**
- * Below this many multiply-adds per parameter in each replica's share of a step, exchanging gradients costs more
- * than the second core gains: measured on 2 cores (`pnpm bench`), yolo26n-cls at batch 64 (77) trains faster on
- * threaded kernels, at 256 (307) and cnn-small/cnn-bn at 64 (327, 2536) faster on replicas.
+ * Below this many images per replica, a replica's step is mostly the fixed cost of its ~1000 tfjs ops, which every
+ * replica pays in full, plus the exchange. Measured on 2 cores (cnn-small, cnn-bn, yolo26n-cls): batch 16 trains
+ * as fast or faster in one thread, 32 alike either way, 64 and 256 1.05–1.4× faster on replicas.
  */
-const MIN_MACS_PER_PARAM = 150;
+const MIN_IMAGES_PER_REPLICA = 32;
 
-/** What a step costs and exchanges: forward multiply-adds per image and trainable parameters. */
-export interface StepWork {
-  macs: number;
-  params: number;
-}
 
 /**
- * How many data-parallel replicas train: `replicas=0` (auto) means one per core on wasm where each replica's
- * share of a step is big enough (see MIN_MACS_PER_PARAM), else 1, which trains in this thread on threaded kernels.
+ * How many data-parallel replicas train: `replicas=0` (auto) means one per core on wasm where each replica gets
+ * enough images (see MIN_IMAGES_PER_REPLICA), else 1, which trains in this thread on threaded kernels.
  */
-export function replicaCount(requested: number, backend: string, batch: number, work?: StepWork): number {
+export function replicaCount(requested: number, backend: string, batch: number): number {
   if (requested > 1 && backend === 'tensorflow') throw new ConfigError(`replicas=${requested} needs device=wasm or device=cpu: tfjs-node already uses every core`);
   let n = requested;
   if (n === 0) {
     n = backend === 'wasm' ? availableParallelism() : 1;
-    if (work && ((batch / n) * work.macs) / work.params < MIN_MACS_PER_PARAM) n = 1;
+    if (batch / n < MIN_IMAGES_PER_REPLICA) n = 1;
   }
   return Math.max(1, Math.min(n, batch));
 }
 
-/** The multiply-adds per image and trainable parameters of `model`. */
-export function stepWork(model: tf.LayersModel): StepWork {
-  return { macs: summarize(model).macs, params: model.countParams() - model.nonTrainableWeights.reduce((a, w) => a + w.read().size, 0) };
-}
-
 /** The runner a run trains with: replicas in worker threads, or this thread. */
 export async function createRunner(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string): Promise<EpochRunner> {
-  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch, stepWork(model));
+  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch);
   if (n <= 1) return new LocalRunner(model, split, plan, seededRandom(plan.cfg.seed + 2));
   return ReplicaRunner.start(model, split, plan, backend, n);
 }

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectBackend, wasmThreadCount } from '@yolo-ts/engine';
-import { replicaCount, stepWork } from '@yolo-ts/trainer';
+import { replicaCount } from '@yolo-ts/trainer';
 import { defaultModelRegistry } from '@yolo-ts/models';
 import { offlineMnistDir, readMnistSplit } from '@yolo-ts/plugin-mnist';
 import { anchorDir, ensureAnchor, runAnchor } from './anchor.js';
@@ -69,7 +69,6 @@ const row = (key: string, ours: number | undefined, torch: number | undefined, r
   console.log(`${key.padEnd(24)}${fmt(ours).padStart(14)}${fmt(torch).padStart(13)}${fmt(ratio, 2).padStart(8)}${rest}`);
 
 for (const model of models) {
-  const work = stepWork(defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 }));
   for (const batch of batches) {
     const key = `${model}@${batch}`;
     const threaded = measureTraining(model, batch, train, 20, seconds);
@@ -77,7 +76,7 @@ for (const model of models) {
     const torch = anchor ? await runAnchor(anchor, model, batch, Math.max(20, Math.min(threaded.steps, 60)), mnistDir) : undefined;
     const modes: [string, typeof threaded][] = [['threads', threaded]];
     if (cores > 1) modes.unshift([`x${cores}`, await measureReplicaTraining(model, batch, train, cores, 20, seconds)]);
-    const pick = replicaCount(0, backend.name, batch, work) > 1 ? `x${cores}` : 'threads';
+    const pick = replicaCount(0, backend.name, batch) > 1 ? `x${cores}` : 'threads';
     for (const [mode, m] of modes) {
       const r = (m.forwardFlops * 3 * m.imgPerSec) / (gflops * 1e9);
       const ratio = torch ? m.imgPerSec / torch.train_img_s : undefined;

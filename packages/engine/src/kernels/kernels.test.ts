@@ -193,10 +193,14 @@ describe('batchNormAct (fused training BatchNorm + SiLU)', () => {
       const gamma = tf.add(rnd([4], 21), 1) as tf.Tensor1D;
       const beta = rnd([4], 22) as tf.Tensor1D;
       const r = rnd(x.shape, 23);
-      const f = (xv: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormAct(xv, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3, act).y, r));
-      const { mean, variance, y } = batchNormAct(x, gamma, beta, 1e-3, act);
-      const inference = batchNormActInference(x, tf.add(mean, 0.1) as tf.Tensor1D, tf.mul(variance, 2) as tf.Tensor1D, gamma, beta, 1e-3, act);
-      return [y, mean, variance, inference, ...tf.grads(f)([x, gamma, beta])];
+      const moving = { mean: rnd([4], 24) as tf.Tensor1D, variance: tf.abs(rnd([4], 25)) as tf.Tensor1D, momentum: 0.9 };
+      const f = (xv: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(batchNormAct(xv, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3, act, moving).y, r));
+      const { movingMean, movingVariance, y } = batchNormAct(x, gamma, beta, 1e-3, act, moving);
+      // With momentum 0 the moving averages become the batch's own mean and biased variance.
+      const batch = batchNormAct(x, gamma, beta, 1e-3, act, { ...moving, momentum: 0 });
+      const { mean, variance } = tf.moments(x, [0, 1, 2]);
+      const inference = batchNormActInference(x, tf.add(movingMean, 0.1) as tf.Tensor1D, tf.mul(movingVariance, 2) as tf.Tensor1D, gamma, beta, 1e-3, act);
+      return [y, movingMean, movingVariance, batch.movingMean, batch.movingVariance, mean, variance, inference, ...tf.grads(f)([x, gamma, beta])];
     });
     expectClose(result, 2e-4);
   });

@@ -3,12 +3,20 @@ import { ACTIVATIONS, BN_ACT, BN_ACT_GRAD, BN_STATS } from '../kernels/batch-nor
 
 export type BatchNormActivation = keyof typeof ACTIVATIONS;
 
+/** A BatchNorm layer's moving averages and how slowly they follow the batches. */
+export interface MovingStatistics {
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+  /** moving' = moving·momentum + batch·(1 − momentum). */
+  momentum: number;
+}
+
 export interface BatchNormActResult {
   /** act(γ·x̂ + β), same shape as x. */
   y: tf.Tensor;
-  /** Batch mean and (biased) variance per channel, for the layer's moving averages. */
-  mean: tf.Tensor1D;
-  variance: tf.Tensor1D;
+  /** The moving averages moved toward this batch's mean and (biased) variance, for the layer to keep. */
+  movingMean: tf.Tensor1D;
+  movingVariance: tf.Tensor1D;
 }
 
 function activate(z: tf.Tensor, act: BatchNormActivation): tf.Tensor {
@@ -16,20 +24,24 @@ function activate(z: tf.Tensor, act: BatchNormActivation): tf.Tensor {
 }
 
 /**
- * Training-mode BatchNorm over the last axis (channels), followed by an optional SiLU, with batch statistics.
- * On wasm it is three native kernels whose backward pass is the closed form through the batch statistics
+ * Training-mode BatchNorm over the last axis (channels), followed by an optional SiLU, with batch statistics,
+ * and the layer's moving averages updated. On wasm it is three native kernels whose backward pass is the closed form through the batch statistics
  * (two passes over the data instead of ~20 elementwise ops and their gradients); on other backends the same
  * maths is composed from tfjs ops and differentiated by tfjs.
  */
-export function batchNormAct(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, act: BatchNormActivation): BatchNormActResult {
+export function batchNormAct(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, act: BatchNormActivation, moving: MovingStatistics): BatchNormActResult {
+  const { momentum } = moving;
   if (!tf.getKernel(BN_ACT, tf.getBackend())) {
     const axes = x.shape.slice(0, -1).map((_, i) => i);
     const { mean, variance } = tf.moments(x, axes);
     const y = activate(tf.batchNorm(x, mean, variance, beta, gamma, epsilon), act);
-    return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
+    const follow = (m: tf.Tensor1D, batch: tf.Tensor) => tf.tidy(() => tf.add(tf.mul(m, momentum), tf.mul(batch, 1 - momentum))) as tf.Tensor1D;
+    const result = { y, movingMean: follow(moving.mean, mean), movingVariance: follow(moving.variance, variance) };
+    tf.dispose([mean, variance]);
+    return result;
   }
   const engine = tf.engine();
-  const [mean, invstd] = engine.runKernel(BN_STATS, { x }, { epsilon }) as unknown as [tf.Tensor1D, tf.Tensor1D];
+  const [mean, invstd, movingMean, movingVariance] = engine.runKernel(BN_STATS, { x, movingMean: moving.mean, movingVariance: moving.variance }, { epsilon, momentum }) as unknown as tf.Tensor1D[];
   const activation = ACTIVATIONS[act];
   const op = tf.customGrad(((xv: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     // Saved tensors survive the forward scope; closed-over ones would be disposed before the backward pass.
@@ -43,10 +55,8 @@ export function batchNormAct(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D
     };
   }) as never);
   const y = op(x, gamma, beta);
-  // variance = invstd⁻² − ε, recovered without a second reduction.
-  const variance = tf.tidy(() => tf.sub(tf.reciprocal(tf.square(invstd)), epsilon)) as tf.Tensor1D;
-  invstd.dispose();
-  return { y, mean, variance };
+  tf.dispose([mean!, invstd!]);
+  return { y, movingMean: movingMean!, movingVariance: movingVariance! };
 }
 
 /**
