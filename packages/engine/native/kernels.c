@@ -437,6 +437,7 @@ void depthwise_grads(const float *restrict x, const float *restrict w, const flo
  * by every row block stays in L1. bias may be 0 (none); relu 1 clamps at 0. panel: GEMM_KC·8 floats of scratch.
  */
 #define GEMM_KC 256
+#define GEMM_MC 128 /* rows per block: MC·KC floats of A (128 KB) stay in L2 while every panel of B passes */
 
 static inline void gemm_4x8(const float *restrict A, const float *restrict B, float *restrict C, int kc, long sa,
                             long ka, int ldb, int N, int load) {
@@ -495,28 +496,34 @@ static inline void gemm_cols(const float *restrict A, const float *restrict B, f
 }
 
 /*
+ * lda, ldb, ldc: the row lengths of A, B and C as stored (so a block of rows or columns of a bigger product
+ * can be computed alone, as the thread pool does).
  * transA: A is given as Aᵀ, [K, M] (x of a 1×1 convolution for its filter gradient xᵀ·dy).
  * transB: B is given as Bᵀ, [N, K] row-major (a filter [K, N] read as its transpose for an input gradient, a
  * Dense layer's dy·Wᵀ); the panel copy transposes it on the way, so no transposed matrix is ever written.
  */
 EXPORT(gemm)
 void gemm(const float *restrict A, const float *restrict B, float *restrict C, int M, int K, int N, int transA,
-          int transB, const float *restrict bias, int relu, float *restrict panel) {
-  long sa = transA ? 1 : K, ka = transA ? M : 1; /* A's element (i, k) at A[i·sa + k·ka] */
-  long sk = transB ? 1 : N, sc = transB ? K : 1; /* B's element (k, j) at B[k·sk + j·sc] */
-  for (int k0 = 0; k0 < K; k0 += GEMM_KC) {
+          int transB, int lda, int ldb, int ldc, const float *restrict bias, int relu, float *restrict panel) {
+  long sa = transA ? 1 : lda, ka = transA ? lda : 1; /* A's element (i, k) at A[i·sa + k·ka] */
+  long sk = transB ? 1 : ldb, sc = transB ? ldb : 1; /* B's element (k, j) at B[k·sk + j·sc] */
+  for (int k0 = 0; k0 < K; k0 += GEMM_KC)
+  for (int i0 = 0; i0 < M; i0 += GEMM_MC) {
     int kc = K - k0 < GEMM_KC ? K - k0 : GEMM_KC;
+    int mc = M - i0 < GEMM_MC ? M - i0 : GEMM_MC;
     int load = k0 > 0;
+    const float *Ai = A + i0 * sa;
+    float *Ci = C + (long)i0 * ldc;
     for (int j = 0; j < N; j += 8) {
       int cols = N - j < 8 ? N - j : 8;
       const float *b = B + k0 * sk + j * sc;
       if (cols < 8) {
-        gemm_cols(A + k0 * ka, b, C + j, M, cols, kc, sa, ka, N, sk, sc, load);
+        gemm_cols(Ai + k0 * ka, b, Ci + j, mc, cols, kc, sa, ka, ldc, sk, sc, load);
         continue;
       }
       /* Rows of B lie N floats apart: at strides like 1280 floats they map to a few L1 sets and evict each
          other, so the panel is copied to a contiguous [kc][8] block once and reused by every row block. */
-      int packed = M > 4 || transB;
+      int packed = mc > 4 || transB;
       if (transB) {
         for (int c = 0; c < 8; c++)
           for (int k = 0; k < kc; k++) panel[8 * k + c] = b[k + c * sc];
@@ -527,16 +534,16 @@ void gemm(const float *restrict A, const float *restrict B, float *restrict C, i
         }
       }
       const float *p = packed ? panel : b;
-      int ldp = packed ? 8 : N;
+      int ldp = packed ? 8 : ldb;
       int i = 0;
-      for (; i + 4 <= M; i += 4) gemm_4x8(A + i * sa + k0 * ka, p, C + (long)i * N + j, kc, sa, ka, ldp, N, load);
-      for (; i < M; i++) gemm_1x8(A + i * sa + k0 * ka, p, C + (long)i * N + j, kc, ka, ldp, load);
+      for (; i + 4 <= mc; i += 4) gemm_4x8(Ai + i * sa + k0 * ka, p, Ci + (long)i * ldc + j, kc, sa, ka, ldp, ldc, load);
+      for (; i < mc; i++) gemm_1x8(Ai + i * sa + k0 * ka, p, Ci + (long)i * ldc + j, kc, ka, ldp, load);
     }
   }
   if (bias || relu)
     for (int i = 0; i < M; i++)
       for (int j = 0; j < N; j++) {
-        float v = C[(long)i * N + j] + (bias ? bias[j] : 0.0f);
-        C[(long)i * N + j] = relu && v < 0.0f ? 0.0f : v;
+        float v = C[(long)i * ldc + j] + (bias ? bias[j] : 0.0f);
+        C[(long)i * ldc + j] = relu && v < 0.0f ? 0.0f : v;
       }
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { NativePool } from './native-pool.js';
 
 /** The exports of native/kernels.c; pointers are byte offsets into tfjs' wasm heap. */
 export interface NativeKernels {
@@ -20,7 +21,7 @@ export interface NativeKernels {
   bn_act_forward(x: number, y: number, rows: number, C: number, mean: number, invstd: number, gamma: number, beta: number, act: number): void;
   adam_update(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, decay: number): void;
   ema_update(ema: number, w: number, out: number, n: number, d: number): void;
-  gemm(a: number, b: number, c: number, M: number, K: number, N: number, transA: number, transB: number, bias: number, relu: number, panel: number): void;
+  gemm(a: number, b: number, c: number, M: number, K: number, N: number, transA: number, transB: number, lda: number, ldb: number, ldc: number, bias: number, relu: number, panel: number): void;
   bn_act_backward(dy: number, x: number, dx: number, rows: number, C: number, mean: number, invstd: number, gamma: number, beta: number, act: number, dgamma: number, dbeta: number, acc: number): void;
 }
 
@@ -29,6 +30,7 @@ type EmscriptenModule = { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebA
 /** native/ holds the built modules; src/ and dist/ both sit one level below the package root. */
 const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
 const instances = new WeakMap<object, NativeKernels>();
+const pools = new WeakMap<object, NativePool | null>();
 
 /**
  * The native kernels bound to `backend`'s heap, instantiated once per backend. The threaded tfjs build has a
@@ -38,15 +40,38 @@ export function nativeKernels(backend: BackendWasm): NativeKernels {
   const module = backend.wasm as unknown as EmscriptenModule;
   let kernels = instances.get(module);
   if (!kernels) {
-    const memory = module.wasmMemory ?? module.asm?.memory;
-    if (!memory) throw new Error('cannot find the wasm memory of the tfjs wasm backend');
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const bytes = readFileSync(join(nativeDir, shared ? 'kernels-shared.wasm' : 'kernels.wasm'));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    const { memory, shared } = heapOf(module);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(shared)), { env: { memory } });
     kernels = instance.exports as unknown as NativeKernels;
     instances.set(module, kernels);
   }
   return kernels;
+}
+
+/**
+ * Helper threads for the native kernels of `backend`, one fewer than its wasm threads (the caller is one), created
+ * on first use; undefined where the heap is not shared or the backend runs one thread.
+ */
+export function nativePool(backend: BackendWasm): NativePool | undefined {
+  const module = backend.wasm as unknown as EmscriptenModule & { tfjs: { getThreadsCount(): number } };
+  let pool = pools.get(module);
+  if (pool === undefined) {
+    const { memory, shared } = heapOf(module);
+    const threads = module.tfjs.getThreadsCount();
+    pool = shared && threads > 1 ? new NativePool(nativeKernels(backend), memory, moduleBytes(true), threads - 1) : null;
+    pools.set(module, pool);
+  }
+  return pool ?? undefined;
+}
+
+function heapOf(module: EmscriptenModule): { memory: WebAssembly.Memory; shared: boolean } {
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!memory) throw new Error('cannot find the wasm memory of the tfjs wasm backend');
+  return { memory, shared: typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer };
+}
+
+function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(readFileSync(join(nativeDir, shared ? 'kernels-shared.wasm' : 'kernels.wasm')));
 }
 
 /** Byte offset of a tensor's data in the heap. */

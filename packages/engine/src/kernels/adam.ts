@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { nativeKernels, ptr } from '../native.js';
-import { size, type WasmKernel } from './wasm-util.js';
+import { ptr } from '../native.js';
+import { size, splitNative, type WasmKernel } from './wasm-util.js';
+
+/** Elements below which an update stays on one thread. */
+const PARALLEL_MIN = 1 << 16;
 
 export const ADAM_UPDATE = 'YoloTsAdamUpdate';
 
@@ -10,7 +13,8 @@ const adamUpdate: WasmKernel = ({ inputs, backend, attrs }) => {
   const { lr, beta1, beta2, epsilon, bc1, bc2, decay } = attrs as Record<string, number>;
   const outs = [w!, m!, v!].map((t) => backend.makeOutput([...t.shape], 'float32'));
   const p = (t: tf.TensorInfo) => ptr(backend, t);
-  nativeKernels(backend).adam_update(p(w!), p(g!), p(m!), p(v!), p(outs[0]!), p(outs[1]!), p(outs[2]!), size(w!.shape), lr!, beta1!, beta2!, epsilon!, bc1!, bc2!, decay!);
+  const buffers = [w!, g!, m!, v!, ...outs].map(p);
+  splitNative(backend, 'adam_update', size(w!.shape), PARALLEL_MIN, (lo, hi) => [...buffers.map((b) => b + 4 * lo), hi - lo, lr!, beta1!, beta2!, epsilon!, bc1!, bc2!, decay!]);
   return outs as unknown as tf.TensorInfo;
 };
 
@@ -22,7 +26,8 @@ export const EMA_UPDATE = 'YoloTsEmaUpdate';
 const emaUpdate: WasmKernel = ({ inputs, backend, attrs }) => {
   const { ema, w } = inputs as Record<string, tf.TensorInfo>;
   const out = backend.makeOutput([...ema!.shape], 'float32');
-  nativeKernels(backend).ema_update(ptr(backend, ema!), ptr(backend, w!), ptr(backend, out), size(ema!.shape), (attrs as { d: number }).d);
+  const buffers = [ema!, w!, out].map((t) => ptr(backend, t));
+  splitNative(backend, 'ema_update', size(ema!.shape), PARALLEL_MIN, (lo, hi) => [...buffers.map((b) => b + 4 * lo), hi - lo, (attrs as { d: number }).d]);
   return out;
 };
 

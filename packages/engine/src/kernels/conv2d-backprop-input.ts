@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { nativeKernels, ptr } from '../native.js';
-import { matMul, view, type WasmKernel } from './wasm-util.js';
+import { ptr } from '../native.js';
+import { imagesPerThread, matMul, splitNative, view, type WasmKernel } from './wasm-util.js';
 
 /**
  * dx of a 2-D convolution (NHWC) as one matmul and a native col2im: cols[M, K] = dy[M, Co] × Wᵀ[Co, K] (W read
@@ -17,12 +17,12 @@ export function makeConv2DBackpropInput(batchMatMul: tf.KernelFunc): tf.KernelCo
     const { batchSize: n, inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
     const K = kh * kw * ci;
     const M = n * oh * ow;
-    const native = nativeKernels(backend);
 
     const cols = matMul(backend, view(dy, [1, M, co]), view(filter, [1, K, co]), batchMatMul, true);
     if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0) return view(cols, [...inputShape]);
     const dx = backend.makeOutput([...inputShape], 'float32');
-    native.col2im(ptr(backend, cols), ptr(backend, dx), n, H, W, ci, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left);
+    const [pcols, pdx] = [ptr(backend, cols), ptr(backend, dx)];
+    splitNative(backend, 'col2im', n, imagesPerThread(oh * ow * K), (lo, hi) => [pcols + 4 * lo * oh * ow * K, pdx + 4 * lo * H * W * ci, hi - lo, H, W, ci, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left]);
     backend.disposeData(cols.dataId);
     return dx;
   };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { nativeKernels, ptr } from '../native.js';
-import { nativeGemm, nativeGemmWins, size, view, type WasmKernel } from './wasm-util.js';
+import { ptr } from '../native.js';
+import { imagesPerThread, nativeGemm, nativeGemmWins, size, splitNative, view, type WasmKernel } from './wasm-util.js';
 
 /** Patches up to this length (kh·kw·ci) take conv_fwd_short; longer ones are a matmul's job. */
 const SHORT_PATCH = 32;
@@ -30,10 +30,11 @@ export function makeConv2DForward(kernelName: 'Conv2D' | 'FusedConv2D', stock: t
     const M = n * oh * ow;
     const relu = activation === 'relu';
     const outShape = [n, oh, ow, co];
-    const native = nativeKernels(backend);
     if (K <= SHORT_PATCH && co % 16 === 0) {
       const out = backend.makeOutput(outShape, 'float32');
-      native.conv_fwd_short(ptr(backend, x!), ptr(backend, filter!), bias ? ptr(backend, bias) : 0, ptr(backend, out), n, H, W, ci, oh, ow, co, kh, kw, sh, sw, top, left, relu ? 1 : 0);
+      const [px, pout] = [ptr(backend, x!), ptr(backend, out)];
+      splitNative(backend, 'conv_fwd_short', n, imagesPerThread(oh * ow * co * K), (lo, hi) =>
+        [px + 4 * lo * H * W * ci, ptr(backend, filter!), bias ? ptr(backend, bias) : 0, pout + 4 * lo * oh * ow * co, hi - lo, H, W, ci, oh, ow, co, kh, kw, sh, sw, top, left, relu ? 1 : 0]);
       return out;
     }
     if (!nativeGemmWins(M)) return stock(args as never) as tf.TensorInfo;
@@ -41,7 +42,8 @@ export function makeConv2DForward(kernelName: 'Conv2D' | 'FusedConv2D', stock: t
       return nativeGemm(backend, x!, filter!, M, K, co, outShape, { bias, relu });
     }
     const cols = backend.makeOutput([M, K], 'float32');
-    native.im2col(ptr(backend, x!), ptr(backend, cols), n, H, W, ci, oh, ow, kh, kw, sh, sw, top, left);
+    const [px, pcols] = [ptr(backend, x!), ptr(backend, cols)];
+    splitNative(backend, 'im2col', n, imagesPerThread(oh * ow * K), (lo, hi) => [px + 4 * lo * H * W * ci, pcols + 4 * lo * oh * ow * K, hi - lo, H, W, ci, oh, ow, kh, kw, sh, sw, top, left]);
     const out = nativeGemm(backend, cols, view(filter!, [K, co]), M, K, co, outShape, { bias, relu });
     backend.disposeData(cols.dataId);
     return out;

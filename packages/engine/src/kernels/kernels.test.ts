@@ -65,6 +65,9 @@ describe('wasm training kernels match the cpu backend', () => {
     { n: 2, h: 3, w: 3, ci: 36, co: 10, k: 1, s: 1, pad: 'same' },
     // dW through XNNPACK on 2+ threads (K > 128 rows): Co ≤ K above (K = 360); Co > K here.
     { n: 1, h: 3, w: 3, ci: 16, co: 160, k: 3, s: 1, pad: 'same' },
+    // Big enough to be split between threads: im2col, gemm and col2im (K = 288, M = 800); a short-patch conv.
+    { n: 2, h: 20, w: 20, ci: 32, co: 16, k: 3, s: 1, pad: 'same' },
+    { n: 2, h: 28, w: 28, ci: 1, co: 16, k: 3, s: 1, pad: 'same' },
   ];
   it.each(convs)('Conv2D, FusedConv2D (bias, ReLU) and both conv gradients for %o', async (c) => {
     const result = await onBoth(() => {
@@ -129,8 +132,13 @@ describe('wasm training kernels match the cpu backend', () => {
       // Native gemm's tails and chunks: 9 rows (2 blocks of 4 + 1), 21 columns (2 panels of 8 + 5), K = 300.
       const tall = rnd(ta ? [300, 9] : [9, 300], 35);
       const wide = rnd(tb ? [21, 300] : [300, 21], 36);
+      // Big enough (> 4 MFLOP) to be split between threads: by rows (64 rows), by columns (12 rows).
+      const [rows64, rows12] = [rnd(ta ? [300, 64] : [64, 300], 37), rnd(ta ? [300, 12] : [12, 300], 38)];
+      const [cols130, cols700] = [rnd(tb ? [130, 300] : [300, 130], 39), rnd(tb ? [700, 300] : [300, 700], 40)];
       return [
         tf.matMul(tall, wide, ta, tb),
+        tf.matMul(rows64, cols130, ta, tb),
+        tf.matMul(rows12, cols700, ta, tb),
         tf.matMul(a, b, ta, tb),
         tf.matMul(a3, b3, ta, tb),
         tf.matMul(short, long, ta, tb),
@@ -187,9 +195,13 @@ describe('batchNormAct (fused training BatchNorm + SiLU)', () => {
     await selectBackend('wasm');
   });
 
-  it.each(['linear', 'silu'] as const)('%s: wasm kernels give the composite ops’ values and gradients', async (act) => {
+  it.each([
+    ['linear', [6, 5, 7, 4]],
+    ['silu', [6, 5, 7, 4]],
+    ['silu', [16, 16, 16, 4]], // 4096 rows: the forward pass is split between threads
+  ] as const)('%s on %j: wasm kernels give the composite ops’ values and gradients', async (act, shape) => {
     const result = await onBoth(() => {
-      const x = tf.add(tf.mul(rnd([6, 5, 7, 4], 20), 3), 1.5);
+      const x = tf.add(tf.mul(rnd([...shape], 20), 3), 1.5);
       const gamma = tf.add(rnd([4], 21), 1) as tf.Tensor1D;
       const beta = rnd([4], 22) as tf.Tensor1D;
       const r = rnd(x.shape, 23);
@@ -213,13 +225,14 @@ describe('Adam (fused update on wasm)', () => {
 
   /** Three steps of `make()` on a quadratic loss from fixed weights; returns the final weights. */
   function steps(make: () => tf.Optimizer): Float32Array[] {
-    const [w1, w2] = tf.tidy(() => [tf.variable(rnd([7, 3], 30)), tf.variable(rnd([5], 31))]);
+    // w3 (160k floats) is big enough for the update to be split between threads.
+    const [w1, w2, w3] = tf.tidy(() => [tf.variable(rnd([7, 3], 30)), tf.variable(rnd([5], 31)), tf.variable(rnd([400, 400], 33))]);
     const target = rnd([7, 3], 32);
     const opt = make();
-    for (let i = 0; i < 3; i++) opt.minimize(() => tf.add(tf.sum(tf.square(tf.sub(w1, target))), tf.sum(tf.mul(w2, w2))) as tf.Scalar);
-    const out = [w1, w2].map((w) => w.dataSync() as Float32Array);
+    for (let i = 0; i < 3; i++) opt.minimize(() => tf.addN([tf.sum(tf.square(tf.sub(w1, target))), tf.sum(tf.mul(w2, w2)), tf.sum(tf.sin(w3))]) as tf.Scalar);
+    const out = [w1, w2, w3].map((w) => w.dataSync() as Float32Array);
     opt.dispose();
-    tf.dispose([w1, w2, target]);
+    tf.dispose([w1, w2, w3, target]);
     return out;
   }
 

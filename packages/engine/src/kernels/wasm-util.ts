@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { nativeKernels, ptr } from '../native.js';
+import { nativeKernels, nativePool, ptr, type NativeKernels } from '../native.js';
+import { splitRange, type NativeCall } from '../native-pool.js';
 import { wasmThreadCount } from '../wasm-threads.js';
 
 /** A kernel function that runs on the wasm backend, typed for our use. */
@@ -21,10 +22,12 @@ export function size(shape: number[]): number {
 /**
  * Rows up to which the native gemm beats XNNPACK's matmul on 2+ threads. XNNPACK packs its right operand on
  * every call (a training step's weights and gradients are new tensors each step) at tens of ns per element,
- * which outweighs its second thread while M is small; on one thread (replica workers) native wins at every
- * shape measured (tools/bench/scratch-free numbers in packages/engine/README: ~25 vs 13–22 GFLOP/s).
+ * which outweighs its second thread while M is small; native gemm splits big products between threads too
+ * (native-pool.ts). Measured on 2 cores: native well ahead below ~250 rows, even from ~1000 to ~3000, XNNPACK
+ * ahead on square 1024³ and 12k+ rows (which `pnpm bench` takes as the matmul peak). On one thread (replica
+ * workers) native wins at every shape measured (~25 vs 13–22 GFLOP/s).
  */
-const NATIVE_GEMM_MAX_ROWS_THREADED = 128;
+const NATIVE_GEMM_MAX_ROWS_THREADED = 1000;
 
 /** Scratch floats native gemm needs for one panel of B (GEMM_KC · 8 in native/kernels.c). */
 const GEMM_PANEL_FLOATS = 256 * 8;
@@ -45,13 +48,48 @@ export interface GemmOptions {
   relu?: boolean;
 }
 
-/** out[M, N] = a[M, K] × b[K, N] (+ bias, then ReLU if asked) in native gemm, written with `outShape`. */
+/**
+ * Runs native kernel `name` over items [0, count) (rows, images, elements), split into contiguous ranges between
+ * threads where the helper pool exists and each range gets at least `min` items; `argsFor` gives a range's call.
+ */
+export function splitNative(backend: BackendWasm, name: NativeCall[0], count: number, min: number, argsFor: (lo: number, hi: number) => number[]): void {
+  if (count === 0) return;
+  const pool = nativePool(backend);
+  const calls: NativeCall[] = (pool ? splitRange(count, pool.threads, min) : [[0, count] as [number, number]]).map(([lo, hi]) => [name, argsFor(lo, hi)]);
+  if (pool && calls.length > 1) pool.run(calls);
+  else (nativeKernels(backend)[name] as (...args: number[]) => void)(...calls[0]![1]);
+}
+
+/** The fewest images worth a thread when each costs `work` (floats moved or multiply-adds): ~64k of it. */
+export function imagesPerThread(work: number): number {
+  return Math.max(1, Math.ceil((1 << 16) / Math.max(work, 1)));
+}
+
+/** Below this many FLOPs a product stays on one thread: handing work to a helper costs a few µs. */
+const PARALLEL_MIN_FLOPS = 4e6;
+
+/**
+ * out[M, N] = a[M, K] × b[K, N] (+ bias, then ReLU if asked) in native gemm, written with `outShape`. On the
+ * threaded backend a big product is split between threads by rows, or by columns when it has few rows.
+ */
 export function nativeGemm(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, M: number, K: number, N: number, outShape: number[], options: GemmOptions = {}): tf.TensorInfo {
   const { transA = false, transB = false, bias, relu = false } = options;
   const out = backend.makeOutput(outShape, 'float32');
-  const panel = backend.makeOutput([GEMM_PANEL_FLOATS], 'float32');
-  nativeKernels(backend).gemm(ptr(backend, a), ptr(backend, b), ptr(backend, out), M, K, N, transA ? 1 : 0, transB ? 1 : 0, bias ? ptr(backend, bias) : 0, relu ? 1 : 0, ptr(backend, panel));
-  backend.disposeData(panel.dataId);
+  const pool = 2 * M * K * N >= PARALLEL_MIN_FLOPS ? nativePool(backend) : undefined;
+  const threads = pool?.threads ?? 1;
+  const byRows = threads === 1 || M >= 16 * threads || N < 16 * threads;
+  const ranges = threads === 1 ? [[0, M] as [number, number]] : byRows ? splitRange(M, threads, 4, 4) : splitRange(N, threads, 8, 8);
+  const panels = ranges.map(() => backend.makeOutput([GEMM_PANEL_FLOATS], 'float32'));
+  const [lda, ldb, ldc] = [transA ? M : K, transB ? K : N, N];
+  const [pa, pb, pc, pbias] = [ptr(backend, a), ptr(backend, b), ptr(backend, out), bias ? ptr(backend, bias) : 0];
+  const calls: NativeCall[] = ranges.map(([lo, hi], i) => {
+    const [aOff, bOff, cOff, biasOff] = byRows ? [lo * (transA ? 1 : lda), 0, lo * ldc, 0] : [0, lo * (transB ? ldb : 1), lo, lo];
+    const [m, n] = byRows ? [hi - lo, N] : [M, hi - lo];
+    return ['gemm', [pa + 4 * aOff, pb + 4 * bOff, pc + 4 * cOff, m, K, n, transA ? 1 : 0, transB ? 1 : 0, lda, ldb, ldc, pbias && pbias + 4 * biasOff, relu ? 1 : 0, ptr(backend, panels[i]!)]];
+  });
+  if (pool && calls.length > 1) pool.run(calls);
+  else nativeKernels(backend).gemm(...(calls[0]![1] as Parameters<NativeKernels['gemm']>));
+  for (const panel of panels) backend.disposeData(panel.dataId);
   return out;
 }
 

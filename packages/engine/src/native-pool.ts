@@ -1,0 +1,118 @@
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { NativeKernels } from './native.js';
+
+/**
+ * Helper threads for the native kernels on tfjs' threaded wasm build. XNNPACK threads its own ops, but the native
+ * kernels (gemm, BatchNorm, short convs, col2im, Adam) would run on one core. Each helper instantiates the same
+ * module on the same shared memory, so a kernel splits its rows or images between the calling thread and the
+ * helpers and no data moves. The kernels touch no static data and no stack (see native/kernels.c), so instances
+ * can run at once. Calls are handed over through a small shared control block and Atomics (a few µs), which is why
+ * callers only split work of some size.
+ */
+
+/** Control block of one helper: [state, kernel index, argument count] then the arguments as float64. */
+const IDLE = 0;
+const POSTED = 1;
+const DONE = 2;
+const FAILED = 3;
+const MAX_ARGS = 24;
+
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { memory, bytes, control, names, port } = workerData;
+const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+const state = new Int32Array(control, 0, 3);
+const args = new Float64Array(control, 16, ${MAX_ARGS});
+for (;;) {
+  Atomics.wait(state, 0, ${IDLE});
+  if (Atomics.load(state, 0) !== ${POSTED}) continue;
+  try {
+    kernels[names[state[1]]](...args.subarray(0, state[2]));
+    Atomics.store(state, 0, ${DONE});
+  } catch (error) {
+    port.postMessage(String(error && error.message || error));
+    Atomics.store(state, 0, ${FAILED});
+  }
+  Atomics.notify(state, 0);
+}
+`;
+
+interface Helper {
+  worker: Worker;
+  state: Int32Array;
+  args: Float64Array;
+  port: MessagePort;
+}
+
+/** A kernel call: the export's name and its arguments. */
+export type NativeCall = [name: keyof NativeKernels & string, args: number[]];
+
+export class NativePool {
+  private readonly helpers: Helper[];
+  private readonly names: string[];
+
+  constructor(
+    private readonly kernels: NativeKernels,
+    memory: WebAssembly.Memory,
+    bytes: Uint8Array,
+    helpers: number,
+  ) {
+    this.names = Object.keys(kernels);
+    this.helpers = Array.from({ length: helpers }, () => {
+      const control = new SharedArrayBuffer(16 + 8 * MAX_ARGS);
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { memory, bytes, control, names: this.names, port: port2 }, transferList: [port2] });
+      worker.unref(); // parked helpers must not keep the process alive
+      port1.unref();
+      return { worker, state: new Int32Array(control, 0, 3), args: new Float64Array(control, 16, MAX_ARGS), port: port1 };
+    });
+  }
+
+  /** Threads that share the work: this one and the helpers. */
+  get threads(): number {
+    return this.helpers.length + 1;
+  }
+
+  /** Runs calls[0] here and the others on helpers (at most `threads` calls); returns when all are done. */
+  run(calls: NativeCall[]): void {
+    const posted = calls.slice(1).map(([name, args], i) => {
+      const helper = this.helpers[i]!;
+      helper.args.set(args);
+      helper.state[1] = this.names.indexOf(name);
+      helper.state[2] = args.length;
+      Atomics.store(helper.state, 0, POSTED);
+      Atomics.notify(helper.state, 0);
+      return helper;
+    });
+    const [name, args] = calls[0]!;
+    (this.kernels[name] as (...a: number[]) => void)(...args);
+    const failures: string[] = [];
+    for (const helper of posted) {
+      while (Atomics.load(helper.state, 0) === POSTED) Atomics.wait(helper.state, 0, POSTED);
+      if (helper.state[0] === FAILED) failures.push(String(receiveMessageOnPort(helper.port)?.message));
+      Atomics.store(helper.state, 0, IDLE);
+    }
+    if (failures.length) throw new Error(`native kernel ${calls[1]![0]} failed on a helper thread: ${failures[0]}`);
+  }
+
+  /** Stops the helpers. */
+  terminate(): void {
+    for (const helper of this.helpers) void helper.worker.terminate();
+  }
+}
+
+/**
+ * Splits `count` items (rows, images, elements) into at most `parts` contiguous ranges of whole multiples of
+ * `align`, none smaller than `min` items: [start, end) pairs, fewer when there is too little work.
+ */
+export function splitRange(count: number, parts: number, min: number, align = 1): [number, number][] {
+  const n = Math.max(1, Math.min(parts, Math.floor(count / Math.max(min, 1))));
+  const ranges: [number, number][] = [];
+  let start = 0;
+  for (let i = 1; i <= n; i++) {
+    const end = i === n ? count : Math.min(count, Math.round((count * i) / n / align) * align);
+    if (end > start) ranges.push([start, end]);
+    start = Math.max(start, end);
+  }
+  return ranges;
+}
