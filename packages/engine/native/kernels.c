@@ -345,9 +345,9 @@ void conv_dw_short(const float *restrict x, const float *restrict dy, float *res
 
 /*
  * Forward convolution with a short patch (K ≤ 32, e.g. a first layer on 1-channel images), bias and ReLU
- * fused. Output channels go 16 at a time through four SIMD accumulators that stay in registers across the
+ * fused (act 0 linear, 1 ReLU, 2 SiLU). Output channels go 16 at a time through four SIMD accumulators that stay in registers across the
  * K taps; XNNPACK's generic path runs such layers at a few GFLOP/s. co must be a multiple of 16 (the caller
- * checks); bias may be 0 (none); act 0 = linear, 1 = ReLU.
+ * checks); bias may be 0 (none); act 0 = linear, 1 = ReLU, 2 = SiLU.
  */
 EXPORT(conv_fwd_short)
 void conv_fwd_short(const float *restrict x, const float *restrict w, const float *restrict bias, float *restrict out,
@@ -356,7 +356,7 @@ void conv_fwd_short(const float *restrict x, const float *restrict w, const floa
   v128_t zero = wasm_f32x4_splat(0.0f);
   for (int b = 0; b < n; b++)
     for (int y = 0; y < oh; y++)
-      for (int xo = 0; xo < ow; xo++, out += co)
+      for (int xo = 0; xo < ow; xo++, out += co) {
         for (int o = 0; o < co; o += 16) {
           v128_t a0 = bias ? wasm_v128_load(bias + o) : zero, a1 = bias ? wasm_v128_load(bias + o + 4) : zero;
           v128_t a2 = bias ? wasm_v128_load(bias + o + 8) : zero, a3 = bias ? wasm_v128_load(bias + o + 12) : zero;
@@ -388,6 +388,9 @@ void conv_fwd_short(const float *restrict x, const float *restrict w, const floa
           wasm_v128_store(out + o + 8, a2);
           wasm_v128_store(out + o + 12, a3);
         }
+        if (act == 2)
+          for (int o = 0; o < co; o++) out[o] = out[o] / (1.0f + exp_approx(-out[o]));
+      }
 }
 
 /*
@@ -434,7 +437,8 @@ void depthwise_grads(const float *restrict x, const float *restrict w, const flo
  * (a training step's weights are new tensors), at a cost of tens of ns per element that exceeds the multiply
  * itself when M is a few dozen rows (late layers on 1×1 or 2×2 maps). Here a 4×8 block of C stays in eight
  * SIMD registers while K streams through; K goes in chunks of GEMM_KC so the 8-column panel of B being reused
- * by every row block stays in L1. bias may be 0 (none); relu 1 clamps at 0. panel: GEMM_KC·8 floats of scratch.
+ * by every row block stays in L1. bias may be 0 (none); act: 0 linear, 1 ReLU, 2 SiLU. panel: GEMM_KC·8 floats
+ * of scratch.
  */
 #define GEMM_KC 256
 #define GEMM_MC 128 /* rows per block: MC·KC floats of A (128 KB) stay in L2 while every panel of B passes */
@@ -504,7 +508,7 @@ static inline void gemm_cols(const float *restrict A, const float *restrict B, f
  */
 EXPORT(gemm)
 void gemm(const float *restrict A, const float *restrict B, float *restrict C, int M, int K, int N, int transA,
-          int transB, int lda, int ldb, int ldc, const float *restrict bias, int relu, float *restrict panel) {
+          int transB, int lda, int ldb, int ldc, const float *restrict bias, int act, float *restrict panel) {
   long sa = transA ? 1 : lda, ka = transA ? lda : 1; /* A's element (i, k) at A[i·sa + k·ka] */
   long sk = transB ? 1 : ldb, sc = transB ? ldb : 1; /* B's element (k, j) at B[k·sk + j·sc] */
   for (int k0 = 0; k0 < K; k0 += GEMM_KC)
@@ -540,10 +544,32 @@ void gemm(const float *restrict A, const float *restrict B, float *restrict C, i
       for (; i < mc; i++) gemm_1x8(Ai + i * sa + k0 * ka, p, Ci + (long)i * ldc + j, kc, ka, ldp, load);
     }
   }
-  if (bias || relu)
-    for (int i = 0; i < M; i++)
-      for (int j = 0; j < N; j++) {
-        float v = C[(long)i * ldc + j] + (bias ? bias[j] : 0.0f);
-        C[(long)i * ldc + j] = relu && v < 0.0f ? 0.0f : v;
-      }
+  if (bias || act)
+    for (int i = 0; i < M; i++) {
+      float *c = C + (long)i * ldc;
+      if (bias)
+        for (int j = 0; j < N; j++) c[j] += bias[j];
+      if (act == 1)
+        for (int j = 0; j < N; j++) c[j] = c[j] < 0.0f ? 0.0f : c[j];
+      else if (act == 2)
+        for (int j = 0; j < N; j++) c[j] = c[j] / (1.0f + exp_approx(-c[j]));
+    }
+}
+
+/*
+ * Forward convolution as im2col + gemm, a few images at a time: `cols` (colsRows·K floats of scratch, at least one
+ * image's oh·ow rows) holds only as many images' patches as fit, so they are still in cache when gemm reads them;
+ * whole-batch patches at batch 1000 would be hundreds of MB written and read back. Bias and activation as gemm.
+ */
+EXPORT(conv_fwd_gemm)
+void conv_fwd_gemm(const float *x, const float *w, const float *bias, float *out, int n, int H, int W, int ci, int oh,
+                   int ow, int co, int kh, int kw, int sh, int sw, int top, int left, int act, float *cols,
+                   int colsRows, float *panel) {
+  int K = kh * kw * ci, P = oh * ow;
+  int g = colsRows / P < 1 ? 1 : colsRows / P;
+  for (int b = 0; b < n; b += g) {
+    int m = n - b < g ? n - b : g;
+    im2col(x + (long)b * H * W * ci, cols, m, H, W, ci, oh, ow, kh, kw, sh, sw, top, left);
+    gemm(cols, w, out + (long)b * P * co, m * P, K, co, 0, 0, K, co, co, bias, act, panel);
+  }
 }

@@ -5,3 +5,4 @@ export { batchNormAct, batchNormActInference, type BatchNormActivation, type Bat
 export { Adam } from './ops/adam.js';
 export { emaUpdate } from './ops/ema.js';
 export { copyInto } from './ops/copy-into.js';
+export { convBiasAct, type ConvActivation } from './ops/conv-bias-act.js';

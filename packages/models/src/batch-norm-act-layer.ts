@@ -56,6 +56,17 @@ export class BatchNormAct extends tf.layers.Layer {
     return batchNormActInference(x, this.movingMean.read() as tf.Tensor1D, this.movingVariance.read() as tf.Tensor1D, gamma, beta, this.epsilon, this.activation);
   }
 
+  /**
+   * The filter and bias of a bias-free convolution `kernel` [kh, kw, ci, co] feeding this layer with the inference
+   * BatchNorm folded in: scale = γ/√(var + ε), filter = kernel·scale, bias = β − mean·scale.
+   */
+  fold(kernel: tf.Tensor4D): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const scale = tf.mul(this.gamma.read(), tf.rsqrt(tf.add(this.movingVariance.read(), this.epsilon)));
+      return { filter: tf.mul(kernel, scale) as tf.Tensor4D, bias: tf.sub(this.beta.read(), tf.mul(this.movingMean.read(), scale)) as tf.Tensor1D };
+    });
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon, activation: this.activation };
   }

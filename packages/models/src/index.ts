@@ -6,3 +6,5 @@ export { AttentionHeads, ChannelSlice } from './custom-layers.js';
 export { ModelRegistry, ModelNotFoundError, defaultModelRegistry } from './registry.js';
 export { summarize, formatSummary, type ModelSummary, type LayerRow } from './summary.js';
 export { saveModel, loadModel, ModelFormatError, type ModelMetadata } from './io.js';
+export { withFusedConvBn } from './fuse.js';
+export { BatchNormAct } from './batch-norm-act-layer.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
+import { withFusedConvBn } from '@yolo-ts/models';
 import { gatherBatch } from './batches.js';
 
 export interface ClassifyMetrics {
@@ -16,9 +17,14 @@ export function classificationLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf
 
 /**
  * Top-1 / top-5 accuracy (fractions, as Ultralytics reports them) and mean loss of `model` on a split,
- * in inference mode (BatchNorm uses its moving statistics). With fewer than 5 classes top-5 is 1.
+ * in inference mode (BatchNorm uses its moving statistics, folded into the convolutions before it as Ultralytics
+ * fuses a model for validation). With fewer than 5 classes top-5 is 1.
  */
 export function evaluate(model: tf.LayersModel, split: ImageSplit, imgsz: number, batch = 256): ClassifyMetrics {
+  return withFusedConvBn(model, () => evaluateBatches(model, split, imgsz, batch));
+}
+
+function evaluateBatches(model: tf.LayersModel, split: ImageSplit, imgsz: number, batch: number): ClassifyMetrics {
   let top1 = 0;
   let top5 = 0;
   let lossSum = 0;

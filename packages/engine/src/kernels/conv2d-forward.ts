@@ -1,12 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { ptr } from '../native.js';
-import { imagesPerThread, nativeGemm, nativeGemmWins, size, splitNative, view, type WasmKernel } from './wasm-util.js';
+import { nativeKernels, nativePool, ptr, type NativeKernels } from '../native.js';
+import { splitRange, type NativeCall } from '../native-pool.js';
+import { ACTIVATION_CODES, GEMM_PANEL_FLOATS, imagesPerThread, nativeGemm, nativeGemmWins, size, splitNative, type WasmKernel } from './wasm-util.js';
+
+/** Patch floats each thread's im2col holds at once (1 MB: L2-sized, so gemm reads them from cache). */
+const COLS_SCRATCH_FLOATS = 1 << 18;
 
 /** Patches up to this length (kh·kw·ci) take conv_fwd_short; longer ones are a matmul's job. */
 const SHORT_PATCH = 32;
 
 /**
- * Conv2D and FusedConv2D (bias + linear/ReLU), NHWC, undilated, in native code where it beats XNNPACK's conv:
+ * Conv2D and FusedConv2D (bias + linear/ReLU, and SiLU, which only these kernels know), NHWC, undilated, in
+ * native code where it beats XNNPACK's conv (always for SiLU):
  *   - a short patch (first layers on grayscale or RGB images): conv_fwd_short, 16 output channels per pass;
  *   - few output positions, or one thread (replica workers): native gemm on x itself for a 1×1 stride-1 conv,
  *     else on its im2col patches. XNNPACK would repack the filter, new each training step, on every call.
@@ -17,9 +22,9 @@ export function makeConv2DForward(kernelName: 'Conv2D' | 'FusedConv2D', stock: t
     const { backend } = args;
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
     const attrs = args.attrs as unknown as tf.FusedConv2DAttrs;
-    const activation = attrs.activation ?? 'linear';
+    const activation = (attrs.activation ?? 'linear') as string;
     const dilated = tf.backend_util.tupleValuesAreOne(attrs.dilations) === false;
-    const fusable = activation === 'linear' || activation === 'relu';
+    const fusable = activation in ACTIVATION_CODES;
     if (dilated || attrs.dataFormat === 'NCHW' || !fusable || preluActivationWeights || (bias && size(bias.shape) !== filter!.shape[3])) {
       return stock(args as never) as tf.TensorInfo;
     }
@@ -28,24 +33,31 @@ export function makeConv2DForward(kernelName: 'Conv2D' | 'FusedConv2D', stock: t
     const { top, left } = info.padInfo;
     const K = kh * kw * ci;
     const M = n * oh * ow;
-    const relu = activation === 'relu';
+    const act = activation as keyof typeof ACTIVATION_CODES;
     const outShape = [n, oh, ow, co];
     if (K <= SHORT_PATCH && co % 16 === 0) {
       const out = backend.makeOutput(outShape, 'float32');
       const [px, pout] = [ptr(backend, x!), ptr(backend, out)];
       splitNative(backend, 'conv_fwd_short', n, imagesPerThread(oh * ow * co * K), (lo, hi) =>
-        [px + 4 * lo * H * W * ci, ptr(backend, filter!), bias ? ptr(backend, bias) : 0, pout + 4 * lo * oh * ow * co, hi - lo, H, W, ci, oh, ow, co, kh, kw, sh, sw, top, left, relu ? 1 : 0]);
+        [px + 4 * lo * H * W * ci, ptr(backend, filter!), bias ? ptr(backend, bias) : 0, pout + 4 * lo * oh * ow * co, hi - lo, H, W, ci, oh, ow, co, kh, kw, sh, sw, top, left, ACTIVATION_CODES[act]]);
       return out;
     }
-    if (!nativeGemmWins(M)) return stock(args as never) as tf.TensorInfo;
+    // SiLU (convBiasAct's inference blocks) is ours alone: tfjs' kernels do not know it.
+    if (!nativeGemmWins(M) && act !== 'silu') return stock(args as never) as tf.TensorInfo;
     if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0) {
-      return nativeGemm(backend, x!, filter!, M, K, co, outShape, { bias, relu });
+      return nativeGemm(backend, x!, filter!, M, K, co, outShape, { bias, activation: act });
     }
-    const cols = backend.makeOutput([M, K], 'float32');
-    const [px, pcols] = [ptr(backend, x!), ptr(backend, cols)];
-    splitNative(backend, 'im2col', n, imagesPerThread(oh * ow * K), (lo, hi) => [px + 4 * lo * H * W * ci, pcols + 4 * lo * oh * ow * K, hi - lo, H, W, ci, oh, ow, kh, kw, sh, sw, top, left]);
-    const out = nativeGemm(backend, cols, view(filter!, [K, co]), M, K, co, outShape, { bias, relu });
-    backend.disposeData(cols.dataId);
+    // Each thread takes whole images and runs im2col + gemm on a few at a time (conv_fwd_gemm).
+    const out = backend.makeOutput(outShape, 'float32');
+    const colsRows = Math.max(oh * ow, Math.floor(COLS_SCRATCH_FLOATS / K));
+    const pool = nativePool(backend);
+    const ranges = pool ? splitRange(n, pool.threads, imagesPerThread(oh * ow * co * K)) : [[0, n] as [number, number]];
+    const scratch = ranges.map(() => [backend.makeOutput([colsRows * K], 'float32'), backend.makeOutput([GEMM_PANEL_FLOATS], 'float32')] as const);
+    const [px, pw, pb, pout] = [ptr(backend, x!), ptr(backend, filter!), bias ? ptr(backend, bias) : 0, ptr(backend, out)];
+    const calls: NativeCall[] = ranges.map(([lo, hi], i) => ['conv_fwd_gemm', [px + 4 * lo * H * W * ci, pw, pb, pout + 4 * lo * oh * ow * co, hi - lo, H, W, ci, oh, ow, co, kh, kw, sh, sw, top, left, ACTIVATION_CODES[act], ptr(backend, scratch[i]![0]), colsRows, ptr(backend, scratch[i]![1])]]);
+    if (pool && calls.length > 1) pool.run(calls);
+    else nativeKernels(backend).conv_fwd_gemm(...(calls[0]![1] as Parameters<NativeKernels['conv_fwd_gemm']>));
+    for (const buffers of scratch) for (const b of buffers) backend.disposeData(b.dataId);
     return out;
   };
   return { kernelName, backendName: 'wasm', kernelFunc: kernel as unknown as tf.KernelFunc };

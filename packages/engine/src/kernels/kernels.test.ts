@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import { Adam } from '../ops/adam.js';
+import { convBiasAct } from '../ops/conv-bias-act.js';
 import { copyInto } from '../ops/copy-into.js';
 import { emaUpdate } from '../ops/ema.js';
 import { batchNormAct, batchNormActInference } from '../ops/batch-norm-act.js';
@@ -215,6 +216,28 @@ describe('batchNormAct (fused training BatchNorm + SiLU)', () => {
       return [y, movingMean, movingVariance, batch.movingMean, batch.movingVariance, mean, variance, inference, ...tf.grads(f)([x, gamma, beta])];
     });
     expectClose(result, 2e-4);
+  });
+});
+
+describe('convBiasAct (inference conv with bias and activation fused)', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it.each([
+    { n: 2, h: 9, w: 9, ci: 1, co: 16, k: 3, s: 2, pad: 'same' as const }, // short patch
+    { n: 3, h: 7, w: 6, ci: 8, co: 12, k: 3, s: 1, pad: 'valid' as const }, // im2col + gemm, column tail
+    { n: 2, h: 4, w: 4, ci: 20, co: 24, k: 1, s: 1, pad: 'same' as const }, // 1×1 on x itself
+    { n: 8, h: 16, w: 16, ci: 8, co: 16, k: 3, s: 1, pad: 'same' as const }, // 2048 rows: split between threads
+    { n: 3, h: 16, w: 16, ci: 64, co: 8, k: 3, s: 1, pad: 'same' as const }, // K = 576: im2col one image at a time
+  ])('matches tfjs ops for SiLU, ReLU and linear on %o', async (c) => {
+    const result = await onBoth(() => {
+      const x = rnd([c.n, c.h, c.w, c.ci], 50) as tf.Tensor4D;
+      const w = rnd([c.k, c.k, c.ci, c.co], 51) as tf.Tensor4D;
+      const b = rnd([c.co], 52) as tf.Tensor1D;
+      return (['silu', 'relu', 'linear'] as const).map((act) => convBiasAct(x, w, b, c.s, c.pad, act));
+    });
+    expectClose(result);
   });
 });
 

@@ -30,7 +30,7 @@ export function size(shape: number[]): number {
 const NATIVE_GEMM_MAX_ROWS_THREADED = 1000;
 
 /** Scratch floats native gemm needs for one panel of B (GEMM_KC · 8 in native/kernels.c). */
-const GEMM_PANEL_FLOATS = 256 * 8;
+export const GEMM_PANEL_FLOATS = 256 * 8;
 
 /** Whether a product with M rows runs faster in native gemm than in XNNPACK on this backend. */
 export function nativeGemmWins(M: number): boolean {
@@ -44,8 +44,8 @@ export interface GemmOptions {
   transB?: boolean;
   /** Added to every row. */
   bias?: tf.TensorInfo;
-  /** Clamp at 0 after the bias. */
-  relu?: boolean;
+  /** Applied after the bias. */
+  activation?: 'linear' | 'relu' | 'silu';
 }
 
 /**
@@ -65,15 +65,18 @@ export function imagesPerThread(work: number): number {
   return Math.max(1, Math.ceil((1 << 16) / Math.max(work, 1)));
 }
 
+/** Epilogue codes of gemm and conv_fwd_short in native/kernels.c. */
+export const ACTIVATION_CODES = { linear: 0, relu: 1, silu: 2 } as const;
+
 /** Below this many FLOPs a product stays on one thread: handing work to a helper costs a few µs. */
 const PARALLEL_MIN_FLOPS = 4e6;
 
 /**
- * out[M, N] = a[M, K] × b[K, N] (+ bias, then ReLU if asked) in native gemm, written with `outShape`. On the
+ * out[M, N] = a[M, K] × b[K, N] (+ bias, then the activation) in native gemm, written with `outShape`. On the
  * threaded backend a big product is split between threads by rows, or by columns when it has few rows.
  */
 export function nativeGemm(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo, M: number, K: number, N: number, outShape: number[], options: GemmOptions = {}): tf.TensorInfo {
-  const { transA = false, transB = false, bias, relu = false } = options;
+  const { transA = false, transB = false, bias, activation = 'linear' } = options;
   const out = backend.makeOutput(outShape, 'float32');
   const pool = 2 * M * K * N >= PARALLEL_MIN_FLOPS ? nativePool(backend) : undefined;
   const threads = pool?.threads ?? 1;
@@ -85,7 +88,7 @@ export function nativeGemm(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorI
   const calls: NativeCall[] = ranges.map(([lo, hi], i) => {
     const [aOff, bOff, cOff, biasOff] = byRows ? [lo * (transA ? 1 : lda), 0, lo * ldc, 0] : [0, lo * (transB ? ldb : 1), lo, lo];
     const [m, n] = byRows ? [hi - lo, N] : [M, hi - lo];
-    return ['gemm', [pa + 4 * aOff, pb + 4 * bOff, pc + 4 * cOff, m, K, n, transA ? 1 : 0, transB ? 1 : 0, lda, ldb, ldc, pbias && pbias + 4 * biasOff, relu ? 1 : 0, ptr(backend, panels[i]!)]];
+    return ['gemm', [pa + 4 * aOff, pb + 4 * bOff, pc + 4 * cOff, m, K, n, transA ? 1 : 0, transB ? 1 : 0, lda, ldb, ldc, pbias && pbias + 4 * biasOff, ACTIVATION_CODES[activation], ptr(backend, panels[i]!)]];
   });
   if (pool && calls.length > 1) pool.run(calls);
   else nativeKernels(backend).gemm(...(calls[0]![1] as Parameters<NativeKernels['gemm']>));
