@@ -573,3 +573,9 @@ void conv_fwd_gemm(const float *x, const float *w, const float *bias, float *out
     gemm(cols, w, out + (long)b * P * co, m * P, K, co, 0, 0, K, co, co, bias, act, panel);
   }
 }
+
+/* x = x·σ(x) in place over n floats: SiLU after a convolution that could not fuse it. */
+EXPORT(silu_inplace)
+void silu_inplace(float *x, int n) {
+  for (int i = 0; i < n; i++) x[i] = x[i] / (1.0f + exp_approx(-x[i]));
+}

@@ -22,6 +22,7 @@ export interface NativeKernels {
   adam_update(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, decay: number): void;
   ema_update(ema: number, w: number, out: number, n: number, d: number): void;
   conv_fwd_gemm(x: number, w: number, bias: number, out: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number, act: number, cols: number, colsRows: number, panel: number): void;
+  silu_inplace(x: number, n: number): void;
   gemm(a: number, b: number, c: number, M: number, K: number, N: number, transA: number, transB: number, lda: number, ldb: number, ldc: number, bias: number, relu: number, panel: number): void;
   bn_act_backward(dy: number, x: number, dx: number, rows: number, C: number, mean: number, invstd: number, gamma: number, beta: number, act: number, dgamma: number, dbeta: number, acc: number): void;
 }

@@ -11,7 +11,7 @@ const SHORT_PATCH = 32;
 
 /**
  * Conv2D and FusedConv2D (bias + linear/ReLU, and SiLU, which only these kernels know), NHWC, undilated, in
- * native code where it beats XNNPACK's conv (always for SiLU):
+ * native code where it beats XNNPACK's conv (SiLU after XNNPACK's conv otherwise):
  *   - a short patch (first layers on grayscale or RGB images): conv_fwd_short, 16 output channels per pass;
  *   - few output positions, or one thread (replica workers): native gemm on x itself for a 1×1 stride-1 conv,
  *     else on its im2col patches. XNNPACK would repack the filter, new each training step, on every call.
@@ -42,8 +42,15 @@ export function makeConv2DForward(kernelName: 'Conv2D' | 'FusedConv2D', stock: t
         [px + 4 * lo * H * W * ci, ptr(backend, filter!), bias ? ptr(backend, bias) : 0, pout + 4 * lo * oh * ow * co, hi - lo, H, W, ci, oh, ow, co, kh, kw, sh, sw, top, left, ACTIVATION_CODES[act]]);
       return out;
     }
-    // SiLU (convBiasAct's inference blocks) is ours alone: tfjs' kernels do not know it.
-    if (!nativeGemmWins(M) && act !== 'silu') return stock(args as never) as tf.TensorInfo;
+    if (!nativeGemmWins(M)) {
+      if (act !== 'silu') return stock(args as never) as tf.TensorInfo;
+      // SiLU (convBiasAct's inference blocks) is ours alone: XNNPACK convolves (its packed filter cached across
+      // calls), then one threaded pass applies it.
+      const out = stock({ ...args, attrs: { ...args.attrs, activation: 'linear' } } as never) as tf.TensorInfo;
+      const p = ptr(backend, out);
+      splitNative(backend, 'silu_inplace', size(out.shape), 1 << 16, (lo, hi) => [p + 4 * lo, hi - lo]);
+      return out;
+    }
     if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0) {
       return nativeGemm(backend, x!, filter!, M, K, co, outShape, { bias, activation: act });
     }
