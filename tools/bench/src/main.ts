@@ -1,10 +1,11 @@
 /**
  * `pnpm bench`: yolo-ts training and eval throughput against the PyTorch anchor (../shared/anchors/pytorch) on
- * the same machine, each case measured right after its anchor so that machine noise hits both. Prints a table,
- * then one JSON line (backend, threads, matmul GFLOP/s, roofline, train and eval ratios). Training is measured
+ * the same machine, each case measured right after its anchor so that machine noise hits both. Prints each
+ * measurement to stderr as it comes, then a table and one JSON line (backend, threads, matmul GFLOP/s, roofline, train and eval ratios). Training is measured
  * both ways on wasm: `xN` (N data-parallel replicas of one thread each) and `threads` (one model, threaded
  * kernels); roofline and train_ratio report the way the trainer picks for that model and batch (marked *), the
- * other way's ratios are in train_ratio_unpicked.
+ * other way's ratios are in train_ratio_unpicked. The matmul peak behind roofline is the best of the matmuls
+ * measured before every case.
  *   --models cnn-small,cnn-bn,yolo26n-cls (those the model registry knows)   --batches 64,256   --seconds 4
  *   --no-anchor   --profile MODEL@BATCH
  */
@@ -16,7 +17,7 @@ import { replicaCount } from '@yolo-ts/trainer';
 import { defaultModelRegistry } from '@yolo-ts/models';
 import { offlineMnistDir, readMnistSplit } from '@yolo-ts/plugin-mnist';
 import { anchorDir, ensureAnchor, runAnchor } from './anchor.js';
-import { matmulGflops, measureEval, measureReplicaTraining, measureTraining, profileTraining } from './measure.js';
+import { matmulGflops, measureEval, measureReplicaTraining, measureTraining, median, profileTraining } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,10 +53,11 @@ const models = values.models!.split(',').filter((m) => known.has(m));
 const batches = values.batches!.split(',').map(Number);
 const seconds = Number(values.seconds);
 
-const gflops = matmulGflops();
-console.log(`matmul 1024³: ${gflops.toFixed(1)} GFLOP/s (${threads} threads)`);
+// The roofline's denominator is the machine's matmul peak: measured before every case and the best kept, so a
+// noisy moment (the host behind this machine is shared) cannot inflate every roofline of the run.
+const matmuls: number[] = [];
+const measureMatmul = () => matmuls.push(matmulGflops());
 const header = `${'case'.padEnd(24)}${'yolo-ts img/s'.padStart(14)}${'torch img/s'.padStart(13)}${'ratio'.padStart(8)}${'roofline'.padStart(10)}${'steps'.padStart(7)}`;
-console.log(header);
 const roofline: Record<string, number> = {};
 const trainRatio: Record<string, number> = {};
 const evalRatio: Record<string, number> = {};
@@ -65,12 +67,18 @@ const fmt = (v: number | undefined, d = 0) => (v === undefined ? '-' : v.toFixed
 // picks one per model and batch (replicas=0); roofline and train_ratio report its pick, marked * in the table.
 const cores = replicaCount(0, backend.name, Math.max(...batches));
 const otherRatio: Record<string, number> = {};
-const row = (key: string, ours: number | undefined, torch: number | undefined, ratio: number | undefined, rest = '') =>
-  console.log(`${key.padEnd(24)}${fmt(ours).padStart(14)}${fmt(torch).padStart(13)}${fmt(ratio, 2).padStart(8)}${rest}`);
+/** Table rows, printed at the end when the matmul peak is known; `flops` = training FLOPs per second. */
+const rows: { key: string; ours: number; torch?: number; ratio?: number; flops?: number; steps?: number }[] = [];
+const row = (r: (typeof rows)[number]) => {
+  rows.push(r);
+  console.error(`${r.key}: ${r.ours.toFixed(0)} img/s${r.torch ? ` (torch ${r.torch.toFixed(0)})` : ''}`);
+};
+const trainFlops: Record<string, number> = {};
 
 for (const model of models) {
   for (const batch of batches) {
     const key = `${model}@${batch}`;
+    measureMatmul();
     const threaded = measureTraining(model, batch, train, 20, seconds);
     if (threaded.tensorsLeaked !== 0) console.warn(`WARNING ${key}: ${threaded.tensorsLeaked} tensors leaked over ${threaded.steps} steps`);
     const torch = anchor ? await runAnchor(anchor, model, batch, Math.max(20, Math.min(threaded.steps, 60)), mnistDir) : undefined;
@@ -78,22 +86,31 @@ for (const model of models) {
     if (cores > 1) modes.unshift([`x${cores}`, await measureReplicaTraining(model, batch, train, cores, 20, seconds)]);
     const pick = replicaCount(0, backend.name, batch) > 1 ? `x${cores}` : 'threads';
     for (const [mode, m] of modes) {
-      const r = (m.forwardFlops * 3 * m.imgPerSec) / (gflops * 1e9);
+      const flops = m.forwardFlops * 3 * m.imgPerSec;
       const ratio = torch ? m.imgPerSec / torch.train_img_s : undefined;
       if (mode === pick) {
-        roofline[key] = r;
+        trainFlops[key] = flops;
         if (ratio !== undefined) trainRatio[key] = ratio;
       } else if (ratio !== undefined) otherRatio[`${key} ${mode}`] = ratio;
-      row(`${key} ${mode}${mode === pick ? '*' : ''}`, m.imgPerSec, torch?.train_img_s, ratio, `${r.toFixed(2).padStart(10)}${String(m.steps).padStart(7)}`);
+      row({ key: `${key} ${mode}${mode === pick ? '*' : ''}`, ours: m.imgPerSec, torch: torch?.train_img_s, ratio, flops, steps: m.steps });
     }
     if (batch === batches[0]) {
       const ev = measureEval(model, test);
       if (torch) evalRatio[model] = ev / torch.eval_img_s;
-      row(`${model} eval@1000`, ev, torch?.eval_img_s, evalRatio[model]);
+      row({ key: `${model} eval@1000`, ours: ev, torch: torch?.eval_img_s, ratio: evalRatio[model] });
     }
   }
 }
 
+measureMatmul();
+const gflops = Math.max(...matmuls);
+console.log(`matmul 1024³: ${gflops.toFixed(1)} GFLOP/s (${threads} threads; best of ${matmuls.length} measured through the run, median ${median(matmuls).toFixed(1)})`);
+console.log(header);
+for (const r of rows) {
+  const roof = r.flops === undefined ? '' : (r.flops / (gflops * 1e9)).toFixed(2).padStart(10) + String(r.steps).padStart(7);
+  console.log(`${r.key.padEnd(24)}${fmt(r.ours).padStart(14)}${fmt(r.torch).padStart(13)}${fmt(r.ratio, 2).padStart(8)}${roof}`);
+}
+for (const [key, flops] of Object.entries(trainFlops)) roofline[key] = flops / (gflops * 1e9);
 const round = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v.toFixed(3))]));
 console.log(
   JSON.stringify({
