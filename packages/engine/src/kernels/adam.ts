@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ptr } from '../native.js';
-import { size, splitNative, type WasmKernel } from './wasm-util.js';
-
-/** Elements below which an update stays on one thread. */
-const PARALLEL_MIN = 1 << 16;
+import { PARALLEL_MIN_WORK, size, splitNative, type WasmKernel } from './wasm-util.js';
 
 export const ADAM_UPDATE = 'YoloTsAdamUpdate';
 
@@ -14,7 +11,7 @@ const adamUpdate: WasmKernel = ({ inputs, backend, attrs }) => {
   const outs = [w!, m!, v!].map((t) => backend.makeOutput([...t.shape], 'float32'));
   const p = (t: tf.TensorInfo) => ptr(backend, t);
   const buffers = [w!, g!, m!, v!, ...outs].map(p);
-  splitNative(backend, 'adam_update', size(w!.shape), PARALLEL_MIN, (lo, hi) => [...buffers.map((b) => b + 4 * lo), hi - lo, lr!, beta1!, beta2!, epsilon!, bc1!, bc2!, decay!]);
+  splitNative(backend, 'adam_update', size(w!.shape), PARALLEL_MIN_WORK, (lo, hi) => [...buffers.map((b) => b + 4 * lo), hi - lo, lr!, beta1!, beta2!, epsilon!, bc1!, bc2!, decay!]);
   return outs as unknown as tf.TensorInfo;
 };
 
@@ -27,7 +24,7 @@ const emaUpdate: WasmKernel = ({ inputs, backend, attrs }) => {
   const { ema, w } = inputs as Record<string, tf.TensorInfo>;
   const out = backend.makeOutput([...ema!.shape], 'float32');
   const buffers = [ema!, w!, out].map((t) => ptr(backend, t));
-  splitNative(backend, 'ema_update', size(ema!.shape), PARALLEL_MIN, (lo, hi) => [...buffers.map((b) => b + 4 * lo), hi - lo, (attrs as { d: number }).d]);
+  splitNative(backend, 'ema_update', size(ema!.shape), PARALLEL_MIN_WORK, (lo, hi) => [...buffers.map((b) => b + 4 * lo), hi - lo, (attrs as { d: number }).d]);
   return out;
 };
 

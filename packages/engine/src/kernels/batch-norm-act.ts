@@ -1,10 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels, ptr, withScratch } from '../native.js';
-import { f32, size, splitNative, type WasmKernel } from './wasm-util.js';
-
-/** Rows (of C channels) below which a pass stays on one thread. */
-const PARALLEL_MIN_ROWS = 2048;
+import { f32, PARALLEL_MIN_WORK, size, splitNative, type WasmKernel } from './wasm-util.js';
 
 /** Kernel names of the fused training-mode BatchNorm (+ optional SiLU) that ops/batch-norm-act.ts calls. */
 export const BN_STATS = 'YoloTsBatchNormStats';
@@ -43,7 +40,7 @@ const forward: WasmKernel = ({ inputs, backend, attrs }) => {
   const y = backend.makeOutput([...x!.shape], 'float32');
   const p = (t: tf.TensorInfo) => ptr(backend, t);
   const C = channels(x!);
-  splitNative(backend, 'bn_act_forward', rows(x!), PARALLEL_MIN_ROWS, (lo, hi) => [p(x!) + 4 * lo * C, p(y) + 4 * lo * C, hi - lo, C, p(mean!), p(invstd!), p(gamma!), p(beta!), activation]);
+  splitNative(backend, 'bn_act_forward', rows(x!), Math.ceil(PARALLEL_MIN_WORK / C), (lo, hi) => [p(x!) + 4 * lo * C, p(y) + 4 * lo * C, hi - lo, C, p(mean!), p(invstd!), p(gamma!), p(beta!), activation]);
   return y;
 };
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels, nativePool, ptr, type NativeKernels } from '../native.js';
 import { splitRange, type NativeCall } from '../native-pool.js';
-import { ACTIVATION_CODES, GEMM_PANEL_FLOATS, imagesPerThread, nativeGemm, nativeGemmWins, size, splitNative, type WasmKernel } from './wasm-util.js';
+import { ACTIVATION_CODES, GEMM_PANEL_FLOATS, PARALLEL_MIN_WORK, imagesPerThread, nativeGemm, nativeGemmWins, size, splitNative, type WasmKernel } from './wasm-util.js';
 
 /** Patch floats each thread's im2col holds at once (1 MB: L2-sized, so gemm reads them from cache). */
 const COLS_SCRATCH_FLOATS = 1 << 18;
@@ -48,7 +48,7 @@ export function makeConv2DForward(kernelName: 'Conv2D' | 'FusedConv2D', stock: t
       // calls), then one threaded pass applies it.
       const out = stock({ ...args, attrs: { ...args.attrs, activation: 'linear' } } as never) as tf.TensorInfo;
       const p = ptr(backend, out);
-      splitNative(backend, 'silu_inplace', size(out.shape), 1 << 16, (lo, hi) => [p + 4 * lo, hi - lo]);
+      splitNative(backend, 'silu_inplace', size(out.shape), PARALLEL_MIN_WORK, (lo, hi) => [p + 4 * lo, hi - lo]);
       return out;
     }
     if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0) {

@@ -66,7 +66,8 @@ describe('wasm training kernels match the cpu backend', () => {
     { n: 2, h: 3, w: 3, ci: 36, co: 10, k: 1, s: 1, pad: 'same' },
     // dW through XNNPACK on 2+ threads (K > 128 rows): Co ≤ K above (K = 360); Co > K here.
     { n: 1, h: 3, w: 3, ci: 16, co: 160, k: 3, s: 1, pad: 'same' },
-    // Big enough to be split between threads: im2col, gemm and col2im (K = 288, M = 800); a short-patch conv.
+    // Split between threads (vitest.config.ts lowers the threshold): im2col, gemm and col2im (K = 288, M = 800),
+    // and a short-patch conv.
     { n: 2, h: 20, w: 20, ci: 32, co: 16, k: 3, s: 1, pad: 'same' },
     { n: 2, h: 28, w: 28, ci: 1, co: 16, k: 3, s: 1, pad: 'same' },
   ];
@@ -133,7 +134,7 @@ describe('wasm training kernels match the cpu backend', () => {
       // Native gemm's tails and chunks: 9 rows (2 blocks of 4 + 1), 21 columns (2 panels of 8 + 5), K = 300.
       const tall = rnd(ta ? [300, 9] : [9, 300], 35);
       const wide = rnd(tb ? [21, 300] : [300, 21], 36);
-      // Big enough (> 4 MFLOP) to be split between threads: by rows (64 rows), by columns (12 rows).
+      // Products split between threads by rows (64 rows) and by columns (12 rows).
       const [rows64, rows12] = [rnd(ta ? [300, 64] : [64, 300], 37), rnd(ta ? [300, 12] : [12, 300], 38)];
       const [cols130, cols700] = [rnd(tb ? [130, 300] : [300, 130], 39), rnd(tb ? [700, 300] : [300, 700], 40)];
       return [
@@ -199,7 +200,7 @@ describe('batchNormAct (fused training BatchNorm + SiLU)', () => {
   it.each([
     ['linear', [6, 5, 7, 4]],
     ['silu', [6, 5, 7, 4]],
-    ['silu', [16, 16, 16, 4]], // 4096 rows: the forward pass is split between threads
+    ['silu', [16, 16, 16, 4]], // 4096 rows: the forward pass splits between threads into bigger parts
   ] as const)('%s on %j: wasm kernels give the composite ops’ values and gradients', async (act, shape) => {
     const result = await onBoth(() => {
       const x = tf.add(tf.mul(rnd([...shape], 20), 3), 1.5);
@@ -228,7 +229,7 @@ describe('convBiasAct (inference conv with bias and activation fused)', () => {
     { n: 2, h: 9, w: 9, ci: 1, co: 16, k: 3, s: 2, pad: 'same' as const }, // short patch
     { n: 3, h: 7, w: 6, ci: 8, co: 12, k: 3, s: 1, pad: 'valid' as const }, // im2col + gemm, column tail
     { n: 2, h: 4, w: 4, ci: 20, co: 24, k: 1, s: 1, pad: 'same' as const }, // 1×1 on x itself
-    { n: 8, h: 16, w: 16, ci: 8, co: 16, k: 3, s: 1, pad: 'same' as const }, // 2048 rows: split between threads
+    { n: 8, h: 16, w: 16, ci: 8, co: 16, k: 3, s: 1, pad: 'same' as const }, // 2048 rows: XNNPACK's conv, then SiLU
     { n: 3, h: 16, w: 16, ci: 64, co: 8, k: 3, s: 1, pad: 'same' as const }, // K = 576: im2col one image at a time
   ])('matches tfjs ops for SiLU, ReLU and linear on %o', async (c) => {
     const result = await onBoth(() => {
@@ -248,7 +249,7 @@ describe('Adam (fused update on wasm)', () => {
 
   /** Three steps of `make()` on a quadratic loss from fixed weights; returns the final weights. */
   function steps(make: () => tf.Optimizer): Float32Array[] {
-    // w3 (160k floats) is big enough for the update to be split between threads.
+    // w3 (160k floats): an update split between threads into many-element parts.
     const [w1, w2, w3] = tf.tidy(() => [tf.variable(rnd([7, 3], 30)), tf.variable(rnd([5], 31)), tf.variable(rnd([400, 400], 33))]);
     const target = rnd([7, 3], 32);
     const opt = make();

@@ -60,16 +60,24 @@ export function splitNative(backend: BackendWasm, name: NativeCall[0], count: nu
   else (nativeKernels(backend)[name] as (...args: number[]) => void)(...calls[0]![1]);
 }
 
-/** The fewest images worth a thread when each costs `work` (floats moved or multiply-adds): ~64k of it. */
+/**
+ * The least work (floats passed over, or multiply-adds) worth handing to a helper thread: ~1 ms. A helper sleeping
+ * in Atomics.wait takes tens of µs to wake, and on a 2-core machine it competes with XNNPACK's own pool threads:
+ * measured on yolo26n-cls training steps at batch 16–64, splitting work of ~0.1 ms made whole steps slower.
+ * YOLO_TS_PARALLEL_MIN_WORK overrides it (the engine's tests set it low so that small shapes split too).
+ */
+export const PARALLEL_MIN_WORK = Number(process.env.YOLO_TS_PARALLEL_MIN_WORK) || 1 << 19;
+
+/** The fewest images worth a thread when each costs `work`. */
 export function imagesPerThread(work: number): number {
-  return Math.max(1, Math.ceil((1 << 16) / Math.max(work, 1)));
+  return Math.max(1, Math.ceil((4 * PARALLEL_MIN_WORK) / Math.max(work, 1)));
 }
 
 /** Epilogue codes of gemm and conv_fwd_short in native/kernels.c. */
 export const ACTIVATION_CODES = { linear: 0, relu: 1, silu: 2 } as const;
 
-/** Below this many FLOPs a product stays on one thread: handing work to a helper costs a few µs. */
-const PARALLEL_MIN_FLOPS = 4e6;
+/** Below this many FLOPs a product stays on one thread (~1 ms of gemm per thread by default). */
+const PARALLEL_MIN_FLOPS = 96 * PARALLEL_MIN_WORK;
 
 /**
  * out[M, N] = a[M, K] × b[K, N] (+ bias, then the activation) in native gemm, written with `outShape`. On the
