@@ -4,7 +4,7 @@
  * measurement to stderr as it comes, then a table and one JSON line (backend, threads, matmul GFLOP/s, roofline, train and eval ratios). Training is measured
  * both ways on wasm: `xN` (N data-parallel replicas of one thread each) and `threads` (one model, threaded
  * kernels); roofline and train_ratio report the way the trainer picks for that model and batch (marked *), the
- * other way's ratios are in train_ratio_unpicked. The matmul peak behind roofline is the best of the matmuls
+ * other way's ratios are in train_ratio_unpicked. The matmul speed behind roofline is the median of the matmuls
  * measured before every case.
  *   --models cnn-small,cnn-bn,yolo26n-cls (those the model registry knows)   --batches 64,256   --seconds 4
  *   --no-anchor   --profile MODEL@BATCH
@@ -53,8 +53,8 @@ const models = values.models!.split(',').filter((m) => known.has(m));
 const batches = values.batches!.split(',').map(Number);
 const seconds = Number(values.seconds);
 
-// The roofline's denominator is the machine's matmul peak: measured before every case and the best kept, so a
-// noisy moment (the host behind this machine is shared) cannot inflate every roofline of the run.
+// The roofline's denominator is the machine's matmul speed, measured before every case: their median, so that
+// one noisy moment (the host behind this machine is shared), slow or fast, cannot move every roofline of the run.
 const matmuls: number[] = [];
 const measureMatmul = () => matmuls.push(matmulGflops());
 const header = `${'case'.padEnd(24)}${'yolo-ts img/s'.padStart(14)}${'torch img/s'.padStart(13)}${'ratio'.padStart(8)}${'roofline'.padStart(10)}${'steps'.padStart(7)}`;
@@ -103,8 +103,8 @@ for (const model of models) {
 }
 
 measureMatmul();
-const gflops = Math.max(...matmuls);
-console.log(`matmul 1024³: ${gflops.toFixed(1)} GFLOP/s (${threads} threads; best of ${matmuls.length} measured through the run, median ${median(matmuls).toFixed(1)})`);
+const gflops = median(matmuls);
+console.log(`matmul 1024³: ${gflops.toFixed(1)} GFLOP/s (${threads} threads; median of ${matmuls.length} measured through the run, ${Math.min(...matmuls).toFixed(1)}–${Math.max(...matmuls).toFixed(1)})`);
 console.log(header);
 for (const r of rows) {
   const roof = r.flops === undefined ? '' : (r.flops / (gflops * 1e9)).toFixed(2).padStart(10) + String(r.steps).padStart(7);
