@@ -8,6 +8,6 @@ export { evaluate, classificationLoss, type ClassifyMetrics } from './metrics.js
 export { trainStep, trainableVariables } from './train-step.js';
 export { train, type RunContext, type TrainResult } from './train.js';
 export { type EpochRunner, type EpochTotals, type StepListener, type TrainPlan } from './epoch-runner.js';
-export { createRunner, replicaCount } from './replicas.js';
+export { createRunner, replicaCount, stepWork, type StepWork } from './replicas.js';
 export { val, type ValResult } from './val.js';
 export { YOLO } from './yolo.js';

@@ -62,9 +62,13 @@ describe('data-parallel replicas', () => {
     expect(replicaCount(4, 'wasm', 2)).toBe(2);
     expect(replicaCount(3, 'cpu', 64)).toBe(3);
     expect(() => replicaCount(2, 'tensorflow', 64)).toThrow(/replicas=2 needs device=wasm/);
-    // auto keeps one process where each replica would get fewer than 32 images
+    // auto keeps one process where each replica would get fewer than 32 images or too little work per parameter
     const cores = availableParallelism();
-    expect(replicaCount(0, 'wasm', 256)).toBe(cores > 1 && 256 / cores >= 32 ? cores : 1);
+    const yolo26n = { macs: 3_727_296, params: 1_543_626 };
+    const share = (batch: number) => batch / cores;
+    expect(replicaCount(0, 'wasm', 256, yolo26n)).toBe(cores > 1 && share(256) >= 32 && (share(256) * yolo26n.macs) / yolo26n.params >= 150 ? cores : 1);
+    expect(replicaCount(0, 'wasm', 256)).toBe(cores > 1 && share(256) >= 32 ? cores : 1);
+    expect(replicaCount(0, 'wasm', 64, yolo26n)).toBe(cores > 1 && (share(64) * yolo26n.macs) / yolo26n.params >= 150 ? cores : 1);
     expect(replicaCount(0, 'wasm', 16)).toBe(1);
     expect(replicaCount(2, 'wasm', 16)).toBe(2); // asked for explicitly
   });

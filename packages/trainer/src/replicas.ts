@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { YoloTsError, type ImageSplit } from '@yolo-ts/core-data';
+import { summarize } from '@yolo-ts/models';
 import { ConfigError } from './config.js';
 import { LocalRunner, type EpochRunner, type EpochTotals, type StepListener, type TrainPlan, describeOptimizer } from './epoch-runner.js';
 import { seededRandom } from './batches.js';
@@ -16,30 +17,45 @@ export class ReplicaError extends YoloTsError {}
 const WORKER = fileURLToPath(new URL('../dist/replica-worker.js', import.meta.url));
 
 /**
- * Below this many images per replica, a replica's step is mostly the fixed cost of its ~1000 tfjs ops, which every
- * replica pays in full, plus the exchange. Measured on 2 cores (cnn-small, cnn-bn, yolo26n-cls): batch 16 trains
- * as fast or faster in one thread, 32 alike either way, 64 and 256 1.05–1.4× faster on replicas.
+ * Replicas pay off where each one's share of a step is big against what every replica pays in full (the fixed
+ * cost of ~1000 tfjs ops per step) and what they exchange (every gradient): at least 32 images, and at least 150
+ * multiply-adds per trainable parameter. Measured on 2 cores (`pnpm bench`, tools/bench/scratch A/B runs): batch
+ * 16 trains as fast or faster in one thread, 32 alike; at 64 cnn-small and cnn-bn (320, 2530 per parameter) train
+ * 1.2× faster on replicas, yolo26n-cls (77) as fast or faster on threaded kernels, and at 256 (307) on replicas.
  */
 const MIN_IMAGES_PER_REPLICA = 32;
+const MIN_MACS_PER_PARAM = 150;
+
+/** What a step costs and exchanges: forward multiply-adds per image and trainable parameters. */
+export interface StepWork {
+  macs: number;
+  params: number;
+}
 
 
 /**
- * How many data-parallel replicas train: `replicas=0` (auto) means one per core on wasm where each replica gets
- * enough images (see MIN_IMAGES_PER_REPLICA), else 1, which trains in this thread on threaded kernels.
+ * How many data-parallel replicas train: `replicas=0` (auto) means one per core on wasm where each replica's share
+ * is big enough (see MIN_IMAGES_PER_REPLICA), else 1, which trains in this thread on threaded kernels.
  */
-export function replicaCount(requested: number, backend: string, batch: number): number {
+export function replicaCount(requested: number, backend: string, batch: number, work?: StepWork): number {
   if (requested > 1 && backend === 'tensorflow') throw new ConfigError(`replicas=${requested} needs device=wasm or device=cpu: tfjs-node already uses every core`);
   let n = requested;
   if (n === 0) {
     n = backend === 'wasm' ? availableParallelism() : 1;
-    if (batch / n < MIN_IMAGES_PER_REPLICA) n = 1;
+    const share = batch / n;
+    if (share < MIN_IMAGES_PER_REPLICA || (work && (share * work.macs) / work.params < MIN_MACS_PER_PARAM)) n = 1;
   }
   return Math.max(1, Math.min(n, batch));
 }
 
+/** The multiply-adds per image and trainable parameters of `model`. */
+export function stepWork(model: tf.LayersModel): StepWork {
+  return { macs: summarize(model).macs, params: model.countParams() - model.nonTrainableWeights.reduce((a, w) => a + w.read().size, 0) };
+}
+
 /** The runner a run trains with: replicas in worker threads, or this thread. */
 export async function createRunner(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string): Promise<EpochRunner> {
-  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch);
+  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch, stepWork(model));
   if (n <= 1) return new LocalRunner(model, split, plan, seededRandom(plan.cfg.seed + 2));
   return ReplicaRunner.start(model, split, plan, backend, n);
 }

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectBackend, wasmThreadCount } from '@yolo-ts/engine';
-import { replicaCount } from '@yolo-ts/trainer';
+import { replicaCount, stepWork } from '@yolo-ts/trainer';
 import { defaultModelRegistry } from '@yolo-ts/models';
 import { offlineMnistDir, readMnistSplit } from '@yolo-ts/plugin-mnist';
 import { anchorDir, ensureAnchor, runAnchor } from './anchor.js';
@@ -76,6 +76,7 @@ const row = (r: (typeof rows)[number]) => {
 const trainFlops: Record<string, number> = {};
 
 for (const model of models) {
+  const work = stepWork(defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 }));
   for (const batch of batches) {
     const key = `${model}@${batch}`;
     measureMatmul();
@@ -84,7 +85,7 @@ for (const model of models) {
     const torch = anchor ? await runAnchor(anchor, model, batch, Math.max(20, Math.min(threaded.steps, 60)), mnistDir) : undefined;
     const modes: [string, typeof threaded][] = [['threads', threaded]];
     if (cores > 1) modes.unshift([`x${cores}`, await measureReplicaTraining(model, batch, train, cores, 20, seconds)]);
-    const pick = replicaCount(0, backend.name, batch) > 1 ? `x${cores}` : 'threads';
+    const pick = replicaCount(0, backend.name, batch, work) > 1 ? `x${cores}` : 'threads';
     for (const [mode, m] of modes) {
       const flops = m.forwardFlops * 3 * m.imgPerSec;
       const ratio = torch ? m.imgPerSec / torch.train_img_s : undefined;
