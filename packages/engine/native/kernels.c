@@ -579,3 +579,27 @@ EXPORT(silu_inplace)
 void silu_inplace(float *x, int n) {
   for (int i = 0; i < n; i++) x[i] = x[i] / (1.0f + exp_approx(-x[i]));
 }
+
+/*
+ * out = x[b0:b0+s0, b1:b1+s1, b2:b2+s2, b3:b3+s3] of x [d0][d1][d2][d3] (lower ranks padded with leading 1s):
+ * tfjs 4.22's wasm Slice (and SplitV, and so C3k2's channel split) copies each innermost run from JavaScript.
+ */
+EXPORT(slice4d)
+void slice4d(const float *restrict x, float *restrict out, int d1, int d2, int d3, int b0, int b1, int b2, int b3,
+             int s0, int s1, int s2, int s3) {
+  for (int i0 = 0; i0 < s0; i0++)
+    for (int i1 = 0; i1 < s1; i1++)
+      for (int i2 = 0; i2 < s2; i2++, out += s3) {
+        const float *restrict src = x + (((long)(b0 + i0) * d1 + b1 + i1) * d2 + b2 + i2) * d3 + b3;
+        for (int c = 0; c < s3; c++) out[c] = src[c];
+      }
+}
+
+/* One input of a concat: its rows of `cols` floats go to columns [offset, offset + cols) of dst's `dst_cols`. */
+EXPORT(copy_rows)
+void copy_rows(const float *restrict src, float *restrict dst, int rows, int cols, int dst_cols, int offset) {
+  for (int r = 0; r < rows; r++, src += cols) {
+    float *restrict d = dst + (long)r * dst_cols + offset;
+    for (int c = 0; c < cols; c++) d[c] = src[c];
+  }
+}

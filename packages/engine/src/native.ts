@@ -23,6 +23,8 @@ export interface NativeKernels {
   ema_update(ema: number, w: number, out: number, n: number, d: number): void;
   conv_fwd_gemm(x: number, w: number, bias: number, out: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number, act: number, cols: number, colsRows: number, panel: number): void;
   silu_inplace(x: number, n: number): void;
+  slice4d(x: number, out: number, d1: number, d2: number, d3: number, b0: number, b1: number, b2: number, b3: number, s0: number, s1: number, s2: number, s3: number): void;
+  copy_rows(src: number, dst: number, rows: number, cols: number, dstCols: number, offset: number): void;
   gemm(a: number, b: number, c: number, M: number, K: number, N: number, transA: number, transB: number, lda: number, ldb: number, ldc: number, bias: number, relu: number, panel: number): void;
   bn_act_backward(dy: number, x: number, dx: number, rows: number, C: number, mean: number, invstd: number, gamma: number, beta: number, act: number, dgamma: number, dbeta: number, acc: number): void;
 }

@@ -10,6 +10,7 @@ import { depthwiseGradConfigs } from './kernels/depthwise-grads.js';
 import { identityConfig } from './kernels/identity.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { makeLeadingReduce } from './kernels/reduce-leading.js';
+import { makeConcat, makeSlice, makeSplitV } from './kernels/slice-concat.js';
 import { makeTile } from './kernels/tile.js';
 
 let registered = false;
@@ -36,6 +37,9 @@ export function registerWasmTrainingKernels(): void {
     makeBatchMatMul(batchMatMul.kernelFunc),
     maxPoolGradConfig,
     makeTile(stock('Tile').kernelFunc),
+    makeSlice(stock('Slice').kernelFunc),
+    makeSplitV(stock('SplitV').kernelFunc),
+    makeConcat(stock('Concat').kernelFunc),
     makeLeadingReduce('Sum', stock('Sum').kernelFunc),
     makeLeadingReduce('Mean', stock('Mean').kernelFunc),
     ...batchNormActKernels,

@@ -150,6 +150,30 @@ describe('wasm training kernels match the cpu backend', () => {
     expectClose(result);
   });
 
+  it('Slice, SplitV and Concat on ranks 1–4 and every axis, and their gradients', async () => {
+    const result = await onBoth(() => {
+      const x4 = rnd([3, 5, 4, 7], 60);
+      const [a, b, c] = [rnd([3, 5, 4, 2], 61), rnd([3, 5, 4, 5], 62), rnd([3, 5, 4, 1], 63)];
+      const r = rnd([3, 5, 4, 8], 64);
+      return [
+        tf.slice(x4, [1, 0, 2, 3], [2, 5, 2, 3]),
+        tf.slice(x4, [0, 0, 0, 4], [-1, -1, -1, 3]),
+        tf.slice(rnd([9], 65), [2], [5]),
+        tf.slice(rnd([4, 6], 66), [1, 2], [2, 3]),
+        tf.slice(rnd([2, 3, 6], 67), [1, 1, 0], [1, 2, 6]),
+        ...tf.split(x4, [2, 5], 3),
+        ...tf.split(x4, [1, 2], 0),
+        ...tf.split(x4, [4, 1], 1),
+        tf.concat([a, b, c], 3),
+        tf.concat([a, a], 0),
+        tf.concat([rnd([3, 2, 4, 7], 68), x4], 1),
+        tf.concat([rnd([2, 3], 69), rnd([2, 4], 70)], 1),
+        ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.concat([tf.slice(p, [0, 0, 0, 1], [-1, -1, -1, 3]), q], 3), r)))([x4, b]),
+      ];
+    });
+    expectClose(result);
+  });
+
   it('Tile: end-to-end repeats and general tilings', async () => {
     const result = await onBoth(() => [
       tf.tile(rnd([1, 1, 1, 5], 10), [3, 4, 2, 1]),
