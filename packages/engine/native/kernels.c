@@ -188,6 +188,9 @@ static inline float exp_approx(float x) {
   return p * scale.f;
 }
 
+/* SiLU, z·σ(z). */
+static inline float silu(float z) { return z / (1.0f + exp_approx(-z)); }
+
 /*
  * Batch statistics of x [rows][C]: mean[c] and invstd[c] = 1/sqrt(var + eps), the biased variance that
  * training-mode BatchNorm normalises with. Two passes (mean, then squared deviations) in float64 via `acc`.
@@ -221,7 +224,7 @@ void bn_act_forward(const float *restrict x, float *restrict y, int rows, int C,
     if (act == 1) {
       for (int c = 0; c < C; c++) {
         float z = gamma[c] * (xr[c] - mean[c]) * invstd[c] + beta[c];
-        yr[c] = z / (1.0f + exp_approx(-z));
+        yr[c] = silu(z);
       }
     } else {
       for (int c = 0; c < C; c++) yr[c] = gamma[c] * (xr[c] - mean[c]) * invstd[c] + beta[c];
@@ -344,9 +347,8 @@ void conv_dw_short(const float *restrict x, const float *restrict dy, float *res
 }
 
 /*
- * Forward convolution with a short patch (K ≤ 32, e.g. a first layer on 1-channel images), bias and ReLU
- * fused (act 0 linear, 1 ReLU, 2 SiLU). Output channels go 16 at a time through four SIMD accumulators that stay in registers across the
- * K taps; XNNPACK's generic path runs such layers at a few GFLOP/s. co must be a multiple of 16 (the caller
+ * Forward convolution with a short patch (K ≤ 32, e.g. a first layer on 1-channel images), bias and activation
+ * fused. Output channels go 16 at a time through four SIMD accumulators that stay in registers across the K taps; XNNPACK's generic path runs such layers at a few GFLOP/s. co must be a multiple of 16 (the caller
  * checks); bias may be 0 (none); act 0 = linear, 1 = ReLU, 2 = SiLU.
  */
 EXPORT(conv_fwd_short)
@@ -389,7 +391,7 @@ void conv_fwd_short(const float *restrict x, const float *restrict w, const floa
           wasm_v128_store(out + o + 12, a3);
         }
         if (act == 2)
-          for (int o = 0; o < co; o++) out[o] = out[o] / (1.0f + exp_approx(-out[o]));
+          for (int o = 0; o < co; o++) out[o] = silu(out[o]);
       }
 }
 
@@ -552,7 +554,7 @@ void gemm(const float *restrict A, const float *restrict B, float *restrict C, i
       if (act == 1)
         for (int j = 0; j < N; j++) c[j] = c[j] < 0.0f ? 0.0f : c[j];
       else if (act == 2)
-        for (int j = 0; j < N; j++) c[j] = c[j] / (1.0f + exp_approx(-c[j]));
+        for (int j = 0; j < N; j++) c[j] = silu(c[j]);
     }
 }
 
@@ -577,7 +579,7 @@ void conv_fwd_gemm(const float *x, const float *w, const float *bias, float *out
 /* x = x·σ(x) in place over n floats: SiLU after a convolution that could not fuse it. */
 EXPORT(silu_inplace)
 void silu_inplace(float *x, int n) {
-  for (int i = 0; i < n; i++) x[i] = x[i] / (1.0f + exp_approx(-x[i]));
+  for (int i = 0; i < n; i++) x[i] = silu(x[i]);
 }
 
 /*

@@ -38,7 +38,6 @@ for (;;) {
 `;
 
 interface Helper {
-  worker: Worker;
   state: Int32Array;
   args: Float64Array;
   port: MessagePort;
@@ -64,7 +63,7 @@ export class NativePool {
       const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { memory, bytes, control, names: this.names, port: port2 }, transferList: [port2] });
       worker.unref(); // parked helpers must not keep the process alive
       port1.unref();
-      return { worker, state: new Int32Array(control, 0, 3), args: new Float64Array(control, 16, MAX_ARGS), port: port1 };
+      return { state: new Int32Array(control, 0, 3), args: new Float64Array(control, 16, MAX_ARGS), port: port1 };
     });
   }
 
@@ -93,11 +92,6 @@ export class NativePool {
       Atomics.store(helper.state, 0, IDLE);
     }
     if (failures.length) throw new Error(`native kernel ${calls[1]![0]} failed on a helper thread: ${failures[0]}`);
-  }
-
-  /** Stops the helpers. */
-  terminate(): void {
-    for (const helper of this.helpers) void helper.worker.terminate();
   }
 }
 

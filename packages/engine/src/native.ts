@@ -25,7 +25,7 @@ export interface NativeKernels {
   silu_inplace(x: number, n: number): void;
   slice4d(x: number, out: number, d1: number, d2: number, d3: number, b0: number, b1: number, b2: number, b3: number, s0: number, s1: number, s2: number, s3: number): void;
   copy_rows(src: number, dst: number, rows: number, cols: number, dstCols: number, offset: number): void;
-  gemm(a: number, b: number, c: number, M: number, K: number, N: number, transA: number, transB: number, lda: number, ldb: number, ldc: number, bias: number, relu: number, panel: number): void;
+  gemm(a: number, b: number, c: number, M: number, K: number, N: number, transA: number, transB: number, lda: number, ldb: number, ldc: number, bias: number, act: number, panel: number): void;
   bn_act_backward(dy: number, x: number, dx: number, rows: number, C: number, mean: number, invstd: number, gamma: number, beta: number, act: number, dgamma: number, dbeta: number, acc: number): void;
 }
 
@@ -74,8 +74,16 @@ function heapOf(module: EmscriptenModule): { memory: WebAssembly.Memory; shared:
   return { memory, shared: typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer };
 }
 
+const bytesByVariant = new Map<boolean, Uint8Array<ArrayBuffer>>();
+
+/** The module's bytes, read once per variant (the main thread and the helper pool instantiate the same). */
 function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(readFileSync(join(nativeDir, shared ? 'kernels-shared.wasm' : 'kernels.wasm')));
+  let bytes = bytesByVariant.get(shared);
+  if (!bytes) {
+    bytes = new Uint8Array(readFileSync(join(nativeDir, shared ? 'kernels-shared.wasm' : 'kernels.wasm')));
+    bytesByVariant.set(shared, bytes);
+  }
+  return bytes;
 }
 
 /** Byte offset of a tensor's data in the heap. */

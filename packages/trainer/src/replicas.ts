@@ -19,7 +19,7 @@ const WORKER = fileURLToPath(new URL('../dist/replica-worker.js', import.meta.ur
 /**
  * Replicas pay off where each one's share of a step is big against what every replica pays in full (the fixed
  * cost of ~1000 tfjs ops per step) and what they exchange (every gradient): at least 32 images, and at least 150
- * multiply-adds per trainable parameter. Measured on 2 cores (`pnpm bench`, tools/bench/scratch A/B runs): batch
+ * multiply-adds per trainable parameter. Measured on 2 cores (`pnpm bench` and same-process A/B runs): batch
  * 16 trains as fast or faster in one thread, 32 alike; at 64 cnn-small and cnn-bn (320, 2530 per parameter) train
  * 1.2× faster on replicas, yolo26n-cls (77) as fast or faster on threaded kernels, and at 256 (307) on replicas.
  */

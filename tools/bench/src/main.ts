@@ -1,9 +1,9 @@
 /**
  * `pnpm bench`: yolo-ts training and eval throughput against the PyTorch anchor (../shared/anchors/pytorch) on
  * the same machine, each case measured right after its anchor so that machine noise hits both. Prints each
- * measurement to stderr as it comes, then a table and one JSON line (backend, threads, matmul GFLOP/s, roofline, train and eval ratios). Training is measured
- * both ways on wasm: `xN` (N data-parallel replicas of one thread each) and `threads` (one model, threaded
- * kernels); roofline and train_ratio report the way the trainer picks for that model and batch (marked *), the
+ * measurement to stderr as it comes, then a table and one JSON line (backend, threads, matmul GFLOP/s, roofline,
+ * train and eval ratios). Training is measured both ways on wasm: `xN` (N data-parallel replicas of one thread
+ * each) and `threads` (one model, threaded kernels); roofline and train_ratio report the way the trainer picks for that model and batch (marked *), the
  * other way's ratios are in train_ratio_unpicked. The matmul speed behind roofline is the median of the matmuls
  * measured before every case.
  *   --models cnn-small,cnn-bn,yolo26n-cls (those the model registry knows)   --batches 64,256   --seconds 4
@@ -67,7 +67,7 @@ const fmt = (v: number | undefined, d = 0) => (v === undefined ? '-' : v.toFixed
 // picks one per model and batch (replicas=0); roofline and train_ratio report its pick, marked * in the table.
 const cores = replicaCount(0, backend.name, Math.max(...batches));
 const otherRatio: Record<string, number> = {};
-/** Table rows, printed at the end when the matmul peak is known; `flops` = training FLOPs per second. */
+/** Table rows, printed at the end when the median matmul is known; `flops` = training FLOPs per second. */
 const rows: { key: string; ours: number; torch?: number; ratio?: number; flops?: number; steps?: number }[] = [];
 const row = (r: (typeof rows)[number]) => {
   rows.push(r);

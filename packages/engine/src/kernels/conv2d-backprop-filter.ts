@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativeKernels, ptr } from '../native.js';
-import { matMul, nativeGemm, nativeGemmWins, transposed, view, type WasmKernel } from './wasm-util.js';
+import { isPointwise, matMul, nativeGemm, nativeGemmWins, transposed, view, type WasmKernel } from './wasm-util.js';
 
 /**
  * dW of a 2-D convolution (NHWC) on wasm, which tfjs 4.22 does not provide (M = n·oh·ow, K = kh·kw·ci):
@@ -30,7 +30,7 @@ export function makeConv2DBackpropFilter(batchMatMul: tf.KernelFunc): tf.KernelC
       return dw;
     }
     if (nativeGemmWins(K)) {
-      const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0;
+      const pointwise = isPointwise(info);
       const cols = pointwise ? x : backend.makeOutput([M, K], 'float32');
       if (!pointwise) native.im2col(ptr(backend, x), ptr(backend, cols), ...geometry);
       const dw = nativeGemm(backend, cols, dy, K, M, co, [...filterShape], { transA: true });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ptr } from '../native.js';
-import { imagesPerThread, matMul, splitNative, view, type WasmKernel } from './wasm-util.js';
+import { imagesPerThread, isPointwise, matMul, splitNative, view, type WasmKernel } from './wasm-util.js';
 
 /**
  * dx of a 2-D convolution (NHWC) as one matmul and a native col2im: cols[M, K] = dy[M, Co] × Wᵀ[Co, K] (W read
@@ -19,7 +19,7 @@ export function makeConv2DBackpropInput(batchMatMul: tf.KernelFunc): tf.KernelCo
     const M = n * oh * ow;
 
     const cols = matMul(backend, view(dy, [1, M, co]), view(filter, [1, K, co]), batchMatMul, true);
-    if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0) return view(cols, [...inputShape]);
+    if (isPointwise(info)) return view(cols, [...inputShape]);
     const dx = backend.makeOutput([...inputShape], 'float32');
     const [pcols, pdx] = [ptr(backend, cols), ptr(backend, dx)];
     splitNative(backend, 'col2im', n, imagesPerThread(oh * ow * K), (lo, hi) => [pcols + 4 * lo * oh * ow * K, pdx + 4 * lo * H * W * ci, hi - lo, H, W, ci, oh, ow, kh, kw, sh, sw, info.padInfo.top, info.padInfo.left]);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { nativeKernels, nativePool, ptr, type NativeKernels } from '../native.js';
+import { nativePool, ptr } from '../native.js';
 import { splitRange, type NativeCall } from '../native-pool.js';
-import { ACTIVATION_CODES, GEMM_PANEL_FLOATS, PARALLEL_MIN_WORK, imagesPerThread, nativeGemm, nativeGemmWins, size, splitNative, type WasmKernel } from './wasm-util.js';
+import { ACTIVATION_CODES, GEMM_PANEL_FLOATS, PARALLEL_MIN_WORK, imagesPerThread, isPointwise, nativeGemm, nativeGemmWins, runNative, size, splitNative, type WasmKernel } from './wasm-util.js';
 
 /** Patch floats each thread's im2col holds at once (1 MB: L2-sized, so gemm reads them from cache). */
 const COLS_SCRATCH_FLOATS = 1 << 18;
@@ -51,7 +51,7 @@ export function makeConv2DForward(kernelName: 'Conv2D' | 'FusedConv2D', stock: t
       splitNative(backend, 'silu_inplace', size(out.shape), PARALLEL_MIN_WORK, (lo, hi) => [p + 4 * lo, hi - lo]);
       return out;
     }
-    if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0) {
+    if (isPointwise(info)) {
       return nativeGemm(backend, x!, filter!, M, K, co, outShape, { bias, activation: act });
     }
     // Each thread takes whole images and runs im2col + gemm on a few at a time (conv_fwd_gemm).
@@ -62,8 +62,7 @@ export function makeConv2DForward(kernelName: 'Conv2D' | 'FusedConv2D', stock: t
     const scratch = ranges.map(() => [backend.makeOutput([colsRows * K], 'float32'), backend.makeOutput([GEMM_PANEL_FLOATS], 'float32')] as const);
     const [px, pw, pb, pout] = [ptr(backend, x!), ptr(backend, filter!), bias ? ptr(backend, bias) : 0, ptr(backend, out)];
     const calls: NativeCall[] = ranges.map(([lo, hi], i) => ['conv_fwd_gemm', [px + 4 * lo * H * W * ci, pw, pb, pout + 4 * lo * oh * ow * co, hi - lo, H, W, ci, oh, ow, co, kh, kw, sh, sw, top, left, ACTIVATION_CODES[act], ptr(backend, scratch[i]![0]), colsRows, ptr(backend, scratch[i]![1])]]);
-    if (pool && calls.length > 1) pool.run(calls);
-    else nativeKernels(backend).conv_fwd_gemm(...(calls[0]![1] as Parameters<NativeKernels['conv_fwd_gemm']>));
+    runNative(backend, pool, calls);
     for (const buffers of scratch) for (const b of buffers) backend.disposeData(b.dataId);
     return out;
   };

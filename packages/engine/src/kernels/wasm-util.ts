@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { nativeKernels, nativePool, ptr, type NativeKernels } from '../native.js';
-import { splitRange, type NativeCall } from '../native-pool.js';
+import { nativeKernels, nativePool, ptr } from '../native.js';
+import { splitRange, type NativeCall, type NativePool } from '../native-pool.js';
 import { wasmThreadCount } from '../wasm-threads.js';
 
 /** A kernel function that runs on the wasm backend, typed for our use. */
@@ -55,9 +55,18 @@ export interface GemmOptions {
 export function splitNative(backend: BackendWasm, name: NativeCall[0], count: number, min: number, argsFor: (lo: number, hi: number) => number[]): void {
   if (count === 0) return;
   const pool = nativePool(backend);
-  const calls: NativeCall[] = (pool ? splitRange(count, pool.threads, min) : [[0, count] as [number, number]]).map(([lo, hi]) => [name, argsFor(lo, hi)]);
-  if (pool && calls.length > 1) pool.run(calls);
-  else (nativeKernels(backend)[name] as (...args: number[]) => void)(...calls[0]![1]);
+  runNative(backend, pool, (pool ? splitRange(count, pool.threads, min) : [[0, count] as [number, number]]).map(([lo, hi]) => [name, argsFor(lo, hi)]));
+}
+
+/** Runs one call per range: on the pool's threads where there is one, else the single call here. */
+export function runNative(backend: BackendWasm, pool: NativePool | undefined, calls: NativeCall[]): void {
+  if (pool) pool.run(calls);
+  else (nativeKernels(backend)[calls[0]![0]] as (...args: number[]) => void)(...calls[0]![1]);
+}
+
+/** Whether a conv is 1×1, stride 1, unpadded: its patches are x itself (no im2col, no col2im). */
+export function isPointwise(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.padInfo.top === 0 && info.padInfo.left === 0;
 }
 
 /**
@@ -98,8 +107,7 @@ export function nativeGemm(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorI
     const [m, n] = byRows ? [hi - lo, N] : [M, hi - lo];
     return ['gemm', [pa + 4 * aOff, pb + 4 * bOff, pc + 4 * cOff, m, K, n, transA ? 1 : 0, transB ? 1 : 0, lda, ldb, ldc, pbias && pbias + 4 * biasOff, ACTIVATION_CODES[activation], ptr(backend, panels[i]!)]];
   });
-  if (pool && calls.length > 1) pool.run(calls);
-  else nativeKernels(backend).gemm(...(calls[0]![1] as Parameters<NativeKernels['gemm']>));
+  runNative(backend, pool, calls);
   for (const panel of panels) backend.disposeData(panel.dataId);
   return out;
 }

@@ -25,9 +25,9 @@ function activate(z: tf.Tensor, act: BatchNormActivation): tf.Tensor {
 
 /**
  * Training-mode BatchNorm over the last axis (channels), followed by an optional SiLU, with batch statistics,
- * and the layer's moving averages updated. On wasm it is three native kernels whose backward pass is the closed form through the batch statistics
- * (two passes over the data instead of ~20 elementwise ops and their gradients); on other backends the same
- * maths is composed from tfjs ops and differentiated by tfjs.
+ * and the layer's moving averages updated. On wasm it is three native kernels whose backward pass is the closed
+ * form through the batch statistics (two passes over the data instead of ~20 elementwise ops and their
+ * gradients); on other backends the same maths is composed from tfjs ops and differentiated by tfjs.
  */
 export function batchNormAct(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number, act: BatchNormActivation, moving: MovingStatistics): BatchNormActResult {
   const { momentum } = moving;
