@@ -8,3 +8,4 @@ export { summarize, formatSummary, type ModelSummary, type LayerRow } from './su
 export { saveModel, loadModel, ModelFormatError, type ModelMetadata } from './io.js';
 export { withFusedConvBn } from './fuse.js';
 export { BatchNormAct } from './batch-norm-act-layer.js';
+export { recomputeBatchNorm } from './batch-norm-recompute.js';

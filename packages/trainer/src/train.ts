@@ -5,6 +5,7 @@ import { selectBackend } from '@yolo-ts/engine';
 import { defaultModelRegistry, formatSummary, saveModel, summarize, type ModelMetadata, type ModelRegistry } from '@yolo-ts/models';
 import { stringify } from 'yaml';
 import { seededRandom, shuffledIndices } from './batches.js';
+import { refreshBatchNormStatistics } from './batch-norm-statistics.js';
 import { ConfigError, resolveConfig } from './config.js';
 import { cacheMode, datasetRegistry, resolveData } from './datasets.js';
 import { SETTINGS, type RunConfig } from './defaults.js';
@@ -94,8 +95,9 @@ export async function train(settings: Record<string, unknown>, context: RunConte
       progress.done();
       const trainLoss = lossSum / order.length;
       const last = epoch === cfg.epochs - 1;
-      // Validated and saved: the EMA weights, fetched once per epoch.
+      // Validated and saved: the EMA weights, fetched once per epoch, with BatchNorm statistics of their own.
       const m = await runner.withAverage(async () => {
+        refreshBatchNormStatistics(model, data.train, cfg.imgsz, cfg.seed);
         const metrics = cfg.val || last ? evaluate(model, valSplit, cfg.imgsz) : { top1: NaN, top5: NaN, loss: NaN };
         const row: EpochResult = {
           epoch: epoch + 1,
