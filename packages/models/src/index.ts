@@ -9,3 +9,4 @@ export { saveModel, loadModel, ModelFormatError, type ModelMetadata } from './io
 export { withFusedConvBn } from './fuse.js';
 export { BatchNormAct } from './batch-norm-act-layer.js';
 export { recomputeBatchNorm } from './batch-norm-recompute.js';
+export { transferWeights, type TransferReport } from './transfer.js';

@@ -1,5 +1,5 @@
-import { train, type RunContext, type TrainResult } from './train.js';
-import { val, type ValResult } from './val.js';
+import { train, type RunContext, type TrainResult } from './train/train.js';
+import { val, type ValResult } from './val/val.js';
 
 /**
  * The library face of yolo-ts, as Ultralytics' `YOLO` class: `new YOLO('cnn-small').train({ data: 'mnist', epochs: 3 })`

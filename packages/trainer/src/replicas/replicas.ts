@@ -4,17 +4,17 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { YoloTsError, type ImageSplit } from '@yolo-ts/core-data';
 import { summarize } from '@yolo-ts/models';
-import { ConfigError } from './config.js';
-import { LocalRunner, type EpochRunner, type EpochTotals, type StepListener, type TrainPlan, describeOptimizer } from './epoch-runner.js';
-import { seededRandom } from './batches.js';
+import { ConfigError } from '../config/config.js';
+import { LocalRunner, type EpochRunner, type EpochTotals, type StepListener, type TrainPlan, describeOptimizer } from '../train/epoch-runner.js';
+import { seededRandom } from '../data/batches.js';
 import { sharedSplit, slotLength, type ReplicaInit, type ReplicaShared } from './replica-sync.js';
 import type { FromReplica, ToReplica } from './replica-worker.js';
 
 /** A replica failed; the run stops with this one line. */
 export class ReplicaError extends YoloTsError {}
 
-/** src/ and dist/ both sit one level below the package root; the worker runs from the build. */
-const WORKER = fileURLToPath(new URL('../dist/replica-worker.js', import.meta.url));
+/** src/replicas/ and dist/replicas/ both sit two levels below the package root; the worker runs from the build. */
+const WORKER = fileURLToPath(new URL('../../dist/replicas/replica-worker.js', import.meta.url));
 
 /**
  * Replicas pay off where each one's share of a step is big against what every replica pays in full (the fixed

@@ -9,12 +9,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { copyInto, selectBackend, type BackendName } from '@yolo-ts/engine';
 import '@yolo-ts/models'; // registers the custom layers a saved topology refers to
-import { gatherBatch, seededRandom } from './batches.js';
-import { ArrayEma } from './ema.js';
-import { augmentation, planOptimizer, stepsPerEpoch } from './epoch-runner.js';
-import { classificationLoss } from './metrics.js';
+import { gatherBatch, seededRandom } from '../data/batches.js';
+import { ArrayEma } from '../train/ema.js';
+import { augmentation, planOptimizer, stepsPerEpoch } from '../train/epoch-runner.js';
+import { classificationLoss } from '../val/metrics.js';
 import { awaitBarrier, partition, shardOf, slot, type ReplicaInit } from './replica-sync.js';
-import { trainableVariables } from './train-step.js';
+import { trainableVariables } from '../train/train-step.js';
 
 export type ToReplica = { type: 'epoch'; epoch: number; images: number } | { type: 'weights' };
 export type FromReplica =

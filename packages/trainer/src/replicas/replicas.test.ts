@@ -7,7 +7,7 @@ import { ModelRegistry, defaultModelRegistry, loadModel } from '@yolo-ts/models'
 import { describe, expect, it } from 'vitest';
 import { partition, shardOf } from './replica-sync.js';
 import { replicaCount } from './replicas.js';
-import { train } from './train.js';
+import { train } from '../train/train.js';
 
 describe('data-parallel replicas', () => {
   it('train as one process does: gradients averaged over shards equal the whole batch’s (no BatchNorm, no augmentation)', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Adam } from '@yolo-ts/engine';
-import { defaultConfig } from './defaults.js';
+import { defaultConfig } from '../config/defaults.js';
 import { learningRate, makeOptimizer, warmupSteps } from './optimizer.js';
 
 describe('optimizer=auto (Ultralytics’ rule)', () => {

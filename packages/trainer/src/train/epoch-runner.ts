@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
-import type { Augmentation } from './augment.js';
-import { gatherBatch } from './batches.js';
-import type { RunConfig } from './defaults.js';
+import type { Augmentation } from '../data/augment.js';
+import { gatherBatch } from '../data/batches.js';
+import type { RunConfig } from '../config/defaults.js';
 import { ModelEma } from './ema.js';
 import { chooseOptimizer, makeOptimizer, stepLearningRate, warmupSteps } from './optimizer.js';
 import { trainStep, trainableVariables } from './train-step.js';

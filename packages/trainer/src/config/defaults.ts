@@ -18,7 +18,8 @@ export interface Setting {
 export const SETTINGS = {
   task: { kind: 'choice', default: 'classify', choices: ['classify'], help: 'the task; yolo-ts does image classification' },
   mode: { kind: 'choice', default: 'train', choices: ['train', 'val', 'predict', 'export'], help: 'what to do' },
-  model: { kind: 'string', default: 'yolo26n-cls', help: 'architecture name (yolo26n/s/m/l/x-cls, cnn-small, cnn-bn; .yaml/.pt spellings accepted) or a saved model folder (runs/classify/train/weights/best)' },
+  model: { kind: 'string', default: 'yolo26n-cls', help: 'architecture (yolo26n/s/m/l/x-cls, cnn-small, cnn-bn): NAME.pt starts from pretrained weights where they ship, NAME or NAME.yaml from scratch; or a saved model folder (runs/classify/train/weights/best, or best.pt)' },
+  pretrained: { kind: 'string', default: 'True', help: "True: model=NAME.pt starts from the weights @yolo-ts/weights ships (yolo26n-cls: MNIST's training split only); False: from scratch; a saved model folder: start from its weights where names and shapes match (a new head when classes differ)" },
   data: { kind: 'string', default: 'mnist160', help: 'dataset name (yolo-ts datasets lists them), a folder with train/ and val/ or test/ class folders, or a data .yaml' },
   cache: { kind: 'choice', default: 'disk', choices: ['disk', 'ram', 'False', 'True'], help: 'decoded images: disk = a uint8 file per split in <dataset>/.cache, ram = kept in this process, False = decode the PNGs every run (True = ram)' },
   epochs: { kind: 'int', default: 10, min: 1, help: 'number of passes over the training set' },
@@ -52,6 +53,7 @@ export interface RunConfig {
   task: 'classify';
   mode: 'train' | 'val' | 'predict' | 'export';
   model: string;
+  pretrained: string;
   data: string;
   cache: 'disk' | 'ram' | 'False' | 'True';
   epochs: number;

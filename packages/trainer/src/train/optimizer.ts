@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from '@yolo-ts/engine';
-import type { RunConfig } from './defaults.js';
+import type { RunConfig } from '../config/defaults.js';
 
 /** An optimizer whose learning rate a schedule can change (tfjs' SGD family and engine's Adam). */
 type ScheduledOptimizer = tf.Optimizer & { setLearningRate(lr: number): void };

@@ -4,18 +4,18 @@ import type { DatasetRegistry } from '@yolo-ts/core-data';
 import { selectBackend } from '@yolo-ts/engine';
 import { defaultModelRegistry, formatSummary, saveModel, summarize, type ModelMetadata, type ModelRegistry } from '@yolo-ts/models';
 import { stringify } from 'yaml';
-import { seededRandom, shuffledIndices } from './batches.js';
+import { seededRandom, shuffledIndices } from '../data/batches.js';
 import { refreshBatchNormStatistics } from './batch-norm-statistics.js';
-import { ConfigError, resolveConfig } from './config.js';
-import { cacheMode, datasetRegistry, resolveData } from './datasets.js';
-import { SETTINGS, type RunConfig } from './defaults.js';
-import { writeFileAtomic } from './files.js';
-import { evaluate } from './metrics.js';
+import { ConfigError, resolveConfig } from '../config/config.js';
+import { cacheMode, datasetRegistry, resolveData } from '../data/datasets.js';
+import { SETTINGS, type RunConfig } from '../config/defaults.js';
+import { writeFileAtomic } from '../run/files.js';
+import { evaluate } from '../val/metrics.js';
 import { obtainModel } from './model-source.js';
-import { createRunner } from './replicas.js';
+import { createRunner } from '../replicas/replicas.js';
 import { EpochProgress } from './progress.js';
-import { writeResultsCsv, type EpochResult } from './results.js';
-import { createRunDir } from './run-dir.js';
+import { writeResultsCsv, type EpochResult } from '../run/results.js';
+import { createRunDir } from '../run/run-dir.js';
 
 /** What train() and val() can be given besides the settings: registries and where lines go. */
 export interface RunContext {
@@ -49,12 +49,11 @@ export async function train(settings: Record<string, unknown>, context: RunConte
   const valSplit = data.val ?? data.test;
   if (!valSplit) throw new ConfigError(`dataset '${data.name}' has no val or test split to validate on`);
   const nc = data.classes.length;
-  const { model, architecture, metadata: from } = await obtainModel(cfg.model, context.models ?? defaultModelRegistry(), {
-    imgsz: cfg.imgsz,
-    channels: data.train.channels,
-    nc,
-    seed: cfg.seed,
-  });
+  const { model, architecture, metadata: from } = await obtainModel(
+    { model: cfg.model, pretrained: cfg.pretrained, imgsz: cfg.imgsz, channels: data.train.channels, nc, seed: cfg.seed },
+    context.models ?? defaultModelRegistry(),
+    log,
+  );
   const outWidth = (model.outputs[0]!.shape as number[])[1];
   if (outWidth !== nc) throw new ConfigError(`model '${cfg.model}' outputs ${outWidth} classes but dataset '${data.name}' has ${nc}`);
   if (cfg.verbose) log(formatSummary(summarize(model)));

@@ -1,5 +1,5 @@
 import type { ImageSplit } from '@yolo-ts/core-data';
-import type { TrainPlan } from './epoch-runner.js';
+import type { TrainPlan } from '../train/epoch-runner.js';
 
 /**
  * What replicas share, all in SharedArrayBuffers: the training images, the epoch's order, a barrier, the

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
 import { recomputeBatchNorm } from '@yolo-ts/models';
-import { gatherBatch, seededRandom, shuffledIndices } from './batches.js';
+import { gatherBatch, seededRandom, shuffledIndices } from '../data/batches.js';
 
 /** Training images (un-augmented, as validation sees them) that BatchNorm statistics are recomputed over. */
 export const BATCH_NORM_IMAGES = 2048;

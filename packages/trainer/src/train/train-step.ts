@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { classificationLoss } from './metrics.js';
+import { classificationLoss } from '../val/metrics.js';
 
 /**
  * One optimisation step on a batch: forward in training mode (BatchNorm uses and updates batch statistics),

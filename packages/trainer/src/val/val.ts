@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@yolo-ts/engine';
 import { loadModel } from '@yolo-ts/models';
-import { ConfigError, resolveConfig } from './config.js';
-import { cacheMode, datasetRegistry, resolveData } from './datasets.js';
+import { ConfigError, resolveConfig } from '../config/config.js';
+import { cacheMode, datasetRegistry, resolveData } from '../data/datasets.js';
 import { evaluate, type ClassifyMetrics } from './metrics.js';
-import { isSavedModel } from './model-source.js';
-import type { RunContext } from './train.js';
+import { savedModelDir } from '../train/model-source.js';
+import type { RunContext } from '../train/train.js';
 
 export interface ValResult {
   metrics: ClassifyMetrics;
@@ -17,10 +17,9 @@ export interface ValResult {
 export async function val(settings: Record<string, unknown>, context: RunContext = {}): Promise<ValResult> {
   const log = context.log ?? console.log;
   const model = String(settings.model ?? '');
-  if (!isSavedModel(model)) {
-    throw new ConfigError(`val needs a trained model folder, e.g. 'model=runs/classify/train/weights/best'; '${model || '(none)'}' is not one`);
-  }
-  const loaded = await loadModel(model);
+  const dir = savedModelDir(model);
+  if (!dir) throw new ConfigError(`val needs a trained model folder, e.g. 'model=runs/classify/train/weights/best'; '${model || '(none)'}' is not one`);
+  const loaded = await loadModel(dir);
   const source = await resolveData(String(settings.data ?? loaded.metadata.dataset ?? ''), context.datasets ?? (await datasetRegistry(log)));
   const cfg = resolveConfig({ ...settings, mode: 'val', data: source.name, imgsz: settings.imgsz ?? loaded.metadata.imgsz }, source.defaults);
   const backend = await selectBackend(cfg.device);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { RESULT_COLUMNS } from './results.js';
+import { RESULT_COLUMNS } from '../run/results.js';
 import { train } from './train.js';
-import { val } from './val.js';
+import { val } from '../val/val.js';
 
 describe('train on mnist160 (real MNIST images, wasm)', () => {
   it('writes a run dir with one results.csv row per epoch, falling loss, and reloadable weights', async () => {

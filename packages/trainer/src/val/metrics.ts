@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
 import { withFusedConvBn } from '@yolo-ts/models';
-import { gatherBatch } from './batches.js';
+import { gatherBatch } from '../data/batches.js';
 
 export interface ClassifyMetrics {
   top1: number;
