@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { YoloTsError } from '@yolo-ts/core-data';
-import { train, val } from '@yolo-ts/trainer';
+import { TrainingInterrupted, train, val } from '@yolo-ts/trainer';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { datasetsCommand } from './datasets-command.js';
@@ -21,6 +21,11 @@ async function runTaskCommand(words: string[]): Promise<void> {
 
 /** Prints one line for errors users can act on; a stack only for bugs, and only when asked. */
 function fail(error: unknown): never {
+  if (error instanceof TrainingInterrupted) {
+    // Saved and resumable: the shell's convention for a run ended by a signal (130 for SIGINT, 143 for SIGTERM).
+    console.error(`yolo-ts: ${error.message}`);
+    process.exit(error.signal === 'SIGTERM' ? 143 : 130);
+  }
   if (error instanceof YoloTsError) {
     console.error(`yolo-ts: ${error.message}`);
     process.exit(2);

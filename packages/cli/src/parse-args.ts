@@ -1,5 +1,5 @@
 import { YoloTsError, closestMatch } from '@yolo-ts/core-data';
-import { SETTINGS, unknownKeyMessage, type SettingKey } from '@yolo-ts/trainer';
+import { SETTINGS, isIgnoredUltralyticsKey, unknownKeyMessage, type SettingKey } from '@yolo-ts/trainer';
 
 export const TASKS = SETTINGS.task.choices;
 export const MODES = SETTINGS.mode.choices;
@@ -47,7 +47,7 @@ export function parseCommand(words: readonly string[]): ParsedCommand {
       const key = word.slice(0, eq).trim();
       const value = word.slice(eq + 1).trim();
       if (!value) throw new UsageError(`missing '${key}' value: write '${key}=<value>'`);
-      if (!isSetting(key)) throw new UsageError(unknownKeyMessage(key));
+      if (!isSetting(key) && !isIgnoredUltralyticsKey(key)) throw new UsageError(unknownKeyMessage(key));
       if (key === 'task') parsed.task = value;
       else if (key === 'mode') parsed.mode = value;
       else parsed.settings[key] = value;
@@ -55,7 +55,7 @@ export function parseCommand(words: readonly string[]): ParsedCommand {
       parsed.task = word;
     } else if ((MODES as readonly string[]).includes(word)) {
       parsed.mode = word;
-    } else if (isSetting(word) && SETTINGS[word].kind === 'bool') {
+    } else if ((isSetting(word) && SETTINGS[word].kind === 'bool') || isIgnoredUltralyticsKey(word)) {
       parsed.settings[word] = true;
     } else if (isSetting(word)) {
       throw new UsageError(`'${word}' is a valid yolo-ts argument but is missing an '=' sign to set its value, i.e. try '${word}=${SETTINGS[word].default}'`);

@@ -112,11 +112,19 @@ export function c2psa(init: InitState, x: T, name: string, c2: number, n: number
 }
 
 /**
- * Classify(c1, nc): Conv 1×1 to 1280 (EfficientNet-B0's width), global average pool, Linear to nc logits.
- * Ultralytics' Dropout sits before the Linear with p=0 in these configs, a no-op, so it is left out; its eval
- * mode softmax is left to the caller (models return logits).
+ * Classify(c1, nc): Conv 1×1 to 1280 (EfficientNet-B0's width), global average pool, Dropout (only when
+ * `dropout` > 0: at 0 it is a no-op and left out), Linear to nc logits. Its eval-mode softmax is left to the
+ * caller (models return logits).
  */
-export function classify(init: InitState, x: T, name: string, nc: number): T {
-  const h = apply(tf.layers.globalAveragePooling2d({ name: `${name}.pool` }), conv(init, x, `${name}.conv`, 1280));
+export function classify(init: InitState, x: T, name: string, nc: number, dropout = 0): T {
+  const h = withDropout(apply(tf.layers.globalAveragePooling2d({ name: `${name}.pool` }), conv(init, x, `${name}.conv`, 1280)), dropout, `${name}.drop`);
   return apply(tf.layers.dense({ units: nc, kernelInitializer: uniform(init, 1280), biasInitializer: uniform(init, 1280), name: `${name}.linear` }), h);
+}
+
+/**
+ * `x` through a Dropout layer of `rate`, or `x` itself at rate 0. Unseeded: tfjs' seeded dropout draws the same mask
+ * at every step, so runs with dropout are not bit-for-bit repeatable.
+ */
+export function withDropout(x: T, rate: number, name: string): T {
+  return rate > 0 ? apply(tf.layers.dropout({ rate, name }), x) : x;
 }

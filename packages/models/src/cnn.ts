@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNormAct } from './batch-norm-act-layer.js';
+import { withDropout } from './blocks.js';
 import { pixelInput } from './input.js';
 import type { ModelSpec } from './spec.js';
 
@@ -17,6 +18,7 @@ export const cnnSmall: ModelSpec = {
     h = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.flatten({ name: 'flatten' }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(o.seed, 2), name: 'fc1' }).apply(h) as tf.SymbolicTensor;
+    h = withDropout(h, o.dropout ?? 0, 'drop');
     const logits = tf.layers.dense({ units: o.nc, kernelInitializer: init(o.seed, 3), name: 'logits' }).apply(h) as tf.SymbolicTensor;
     return tf.model({ inputs: x, outputs: logits, name: 'cnn-small' });
   },
@@ -37,7 +39,7 @@ export const cnnBn: ModelSpec = {
     let h = convBnSilu(scaled, 32, 1, 'b1', o.seed, 0);
     h = convBnSilu(h, 64, 2, 'b2', o.seed, 1);
     h = convBnSilu(h, 128, 2, 'b3', o.seed, 2);
-    h = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(h) as tf.SymbolicTensor;
+    h = withDropout(tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(h) as tf.SymbolicTensor, o.dropout ?? 0, 'drop');
     const logits = tf.layers.dense({ units: o.nc, kernelInitializer: init(o.seed, 3), name: 'logits' }).apply(h) as tf.SymbolicTensor;
     return tf.model({ inputs: x, outputs: logits, name: 'cnn-bn' });
   },

@@ -52,7 +52,7 @@ export function buildFromConfig(config: ModelConfig, scale: string, name: string
       for (let r = 0; r < n; r++) out = conv(init, out, n > 1 ? `${at}.${r}` : at, c2, arg(1, 1) as number, arg(2, 1) as number);
     } else if (module === 'C3k2') out = c3k2(init, input, at, c2, n, (arg(1, false) as boolean) || C3K_SCALES.has(scale), arg(2, 0.5) as number);
     else if (module === 'C2PSA') out = c2psa(init, input, at, c2, n);
-    else out = classify(init, input, at, arg(0, 0) as number);
+    else out = classify(init, input, at, arg(0, 0) as number, o.dropout);
     outputs.push(out);
   }
   return tf.model({ inputs: x, outputs: outputs.at(-1)!, name });

@@ -10,6 +10,8 @@ export interface BuildOptions {
   nc: number;
   /** Seed of the weight initialisers, for reproducible runs. */
   seed?: number;
+  /** Dropout rate before the classifier layer, active in training only (Ultralytics' `dropout`); default 0 = none. */
+  dropout?: number;
 }
 
 /** A named classification network. Models take raw pixels in [0, 255] (NHWC) and return logits. */

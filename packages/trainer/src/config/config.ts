@@ -1,5 +1,6 @@
 import { YoloTsError, closestMatch } from '@yolo-ts/core-data';
 import { SETTINGS, defaultConfig, type RunConfig, type Setting, type SettingKey } from './defaults.js';
+import { ignoredKeyWarning, isIgnoredUltralyticsKey } from './ultralytics-keys.js';
 
 /** A bad setting: unknown key, wrong type or value out of range. The message is one line with a suggestion. */
 export class ConfigError extends YoloTsError {}
@@ -57,15 +58,20 @@ export function unknownKeyMessage(key: string): string {
 
 /**
  * Merges, in increasing priority: the defaults table, the dataset's own defaults, then the user's settings.
- * Every user key is checked; the first bad one throws a ConfigError.
+ * Every user key is checked; the first bad one throws a ConfigError. Ultralytics' keys that yolo-ts does not use
+ * are dropped with one `warn` line each.
  */
-export function resolveConfig(user: Record<string, unknown>, datasetDefaults: Record<string, unknown> = {}): RunConfig {
+export function resolveConfig(user: Record<string, unknown>, datasetDefaults: Record<string, unknown> = {}, warn: (line: string) => void = console.warn): RunConfig {
   const config = defaultConfig() as unknown as Record<string, unknown>;
   for (const [key, value] of Object.entries(datasetDefaults)) {
     if (isKey(key)) config[key] = coerceSetting(key, value);
   }
   for (const [key, value] of Object.entries(user)) {
     if (value === undefined) continue;
+    if (isIgnoredUltralyticsKey(key)) {
+      warn(ignoredKeyWarning(key));
+      continue;
+    }
     if (!isKey(key)) throw new ConfigError(unknownKeyMessage(key));
     config[key] = coerceSetting(key, value);
   }

@@ -14,6 +14,31 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** A 32-bit seed mixed from several integers (murmur3's finalizer on each step), for per-epoch and per-image streams. */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x9e3779b9;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p >>> 0), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
+/** The order of epoch `epoch`'s training images: a function of the seed and the epoch only, so a resumed run repeats it. */
+export function epochOrder(count: number, seed: number, epoch: number): Int32Array {
+  return shuffledIndices(count, seededRandom(mixSeed(seed, 1, epoch)));
+}
+
+/**
+ * The augmentation stream of the image at `position` of epoch `epoch`'s order: the same whichever replica or
+ * step gathers it, so runs with 1 or N replicas, or resumed mid-run, augment every image alike.
+ */
+export function imageRandom(seed: number, epoch: number, position: number): () => number {
+  return seededRandom(mixSeed(seed, 2, epoch, position));
+}
+
 /** A random permutation of 0..n-1 (Fisher–Yates). */
 export function shuffledIndices(n: number, random: () => number): Int32Array {
   const idx = Int32Array.from({ length: n }, (_, i) => i);
@@ -29,8 +54,8 @@ export interface BatchOptions {
   imgsz: number;
   /** Training-time augmentation; none when absent. */
   augment?: Augmentation;
-  /** Draws the augmentation; required with `augment`. */
-  random?: () => number;
+  /** The augmentation stream of the k-th image of the batch; required with `augment`. */
+  random?: (k: number) => () => number;
 }
 
 /**
@@ -52,7 +77,7 @@ export function gatherBatch(split: ImageSplit, indices: ArrayLike<number>, optio
     const src = split.images.subarray(i * size, (i + 1) * size);
     if (plain) pixels.set(src, k * outSize);
     else {
-      const map = augment ? randomAffine(w, h, out, augment, options.random!) : resizeAffine(w, h, out);
+      const map = augment ? randomAffine(w, h, out, augment, options.random!(k)) : resizeAffine(w, h, out);
       warpInto(src, w, h, c, map, out, pixels, k * outSize);
     }
     labels[k] = split.labels[i]!;

@@ -1,5 +1,5 @@
 import type { ImageSplit } from '@yolo-ts/core-data';
-import type { TrainPlan } from '../train/epoch-runner.js';
+import type { RunnerState, TrainPlan } from '../train/epoch-runner.js';
 
 /**
  * What replicas share, all in SharedArrayBuffers: the training images, the epoch's order, a barrier, the
@@ -17,6 +17,11 @@ export interface ReplicaShared {
   exchange: Float32Array;
   /** The trainable variables after each step, each written by the replica that updates it. */
   weights: Float32Array;
+  /**
+   * [stop requested (by the main thread), stop decided (by replica 0, before a step's last barrier, so every
+   * replica reads the same decision after it and all end the epoch at the same step)].
+   */
+  control: Int32Array;
   replicas: number;
   /** Trainable floats (P) and non-trainable floats (S) of the model. */
   trainable: number;
@@ -29,6 +34,8 @@ export interface ReplicaInit {
   plan: TrainPlan;
   backend: string;
   artifacts: { modelTopology: object; weightSpecs: object[]; weightData: ArrayBuffer };
+  /** A resumed run's EMA, step count and optimizer state (the artifacts hold its live weights). */
+  resume?: Pick<RunnerState, 'ema' | 'steps' | 'optimizer'>;
 }
 
 export function slotLength(shared: Pick<ReplicaShared, 'trainable' | 'stats'>): number {

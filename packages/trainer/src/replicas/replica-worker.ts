@@ -9,19 +9,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { copyInto, selectBackend, type BackendName } from '@yolo-ts/engine';
 import '@yolo-ts/models'; // registers the custom layers a saved topology refers to
-import { gatherBatch, seededRandom } from '../data/batches.js';
+import { gatherBatch, imageRandom } from '../data/batches.js';
 import { ArrayEma } from '../train/ema.js';
-import { augmentation, planOptimizer, stepsPerEpoch } from '../train/epoch-runner.js';
+import { augmentation, planOptimizer, setBatchesTracked, stepsPerEpoch, type EpochStart } from '../train/epoch-runner.js';
+import type { OptimizerState } from '../train/optimizer.js';
 import { classificationLoss } from '../val/metrics.js';
 import { awaitBarrier, partition, shardOf, slot, type ReplicaInit } from './replica-sync.js';
 import { trainableVariables } from '../train/train-step.js';
 
-export type ToReplica = { type: 'epoch'; epoch: number; images: number } | { type: 'weights' };
+export type ToReplica = { type: 'epoch'; epoch: number; epochs: number; images: number; start: EpochStart } | { type: 'weights' } | { type: 'state' };
 export type FromReplica =
   | { type: 'ready' }
   | { type: 'step'; batch: number; images: number; lossSum: number }
-  | { type: 'epoch'; lossSum: number; lr: number }
+  | { type: 'epoch'; lossSum: number; rates: [number, number, number]; steps: number }
   | { type: 'weights'; indices: number[]; weights: Float32Array[] }
+  | { type: 'state'; indices: number[]; ema: Float32Array[]; optimizer: OptimizerState; stats?: Float32Array[] }
   | { type: 'error'; message: string };
 
 const init = workerData as ReplicaInit;
@@ -33,8 +35,7 @@ await selectBackend(init.backend as BackendName);
 const model = await tf.loadLayersModel(tf.io.fromMemory(init.artifacts as tf.io.ModelArtifacts));
 const variables = trainableVariables(model);
 const stats = model.nonTrainableWeights;
-const opt = planOptimizer(plan);
-const random = seededRandom(plan.cfg.seed + 2 + index);
+const opt = planOptimizer(plan, model);
 const augment = augmentation(plan.cfg);
 const { trainable: P, stats: S, replicas } = shared;
 /** Where each of `sizes` starts when laid out one after another from `start`. */
@@ -67,15 +68,22 @@ function makeEma(): ArrayEma {
     if (t >= 0 && owned.includes(t)) entries.push({ weight, source: () => ownWeights.subarray(offsets[t]!, offsets[t]! + n) });
     if (j >= 0 && index === 0) entries.push({ weight, source: () => average.subarray(statOffsets[j]!, statOffsets[j]! + n) });
   });
-  const initial = entries.map((e) => model.weights[e.weight]!.read().dataSync() as Float32Array);
-  return new ArrayEma(entries.map((e) => e.weight), entries.map((e) => e.source), initial);
+  const initial = entries.map((e) => init.resume?.ema[e.weight]!.slice() ?? (model.weights[e.weight]!.read().dataSync() as Float32Array));
+  return new ArrayEma(entries.map((e) => e.weight), entries.map((e) => e.source), initial, init.resume?.steps ?? 0);
 }
 const ema = makeEma();
+if (init.resume) {
+  setBatchesTracked(model, init.resume.steps);
+  // Only this replica's variables: it alone updates them.
+  const mine = new Set(owned.map((i) => model.trainableWeights[i]!.originalName));
+  const slots = Object.fromEntries(Object.entries(init.resume.optimizer.slots).filter(([key]) => mine.has(key.slice(0, key.lastIndexOf('/')))));
+  await opt.optimizer.restore({ iterations: init.resume.optimizer.iterations, slots });
+}
 
-/** Writes this replica's gradients and statistics for the images [lo, hi) into `out`; returns the summed loss. */
-function computeShard(lo: number, hi: number, out: Float32Array): number {
-  const { x, y } = gatherBatch(shared.split, shared.order.subarray(lo, hi), { imgsz: plan.cfg.imgsz, augment, random });
-  const { value, grads } = opt.optimizer.computeGradients(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor2D, y), variables);
+/** Writes this replica's gradients and statistics for the images [lo, hi) of epoch `epoch` into `out`; returns the summed loss. */
+function computeShard(epoch: number, lo: number, hi: number, out: Float32Array): number {
+  const { x, y } = gatherBatch(shared.split, shared.order.subarray(lo, hi), { imgsz: plan.cfg.imgsz, augment, random: (k) => imageRandom(plan.cfg.seed, epoch, lo + k) });
+  const { value, grads } = opt.optimizer.computeGradients(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor2D, y, plan.cfg.label_smoothing), variables);
   variables.forEach((v, i) => copyInto(grads[v.name]!, out, offsets[i]!));
   stats.forEach((w, j) => copyInto(w.read(), out, statOffsets[j]!));
   const loss = value.dataSync()[0]! * (hi - lo);
@@ -125,36 +133,50 @@ function readOthers(): void {
   });
 }
 
-/** Trains on the first `count` images of the shared order. */
-function runEpoch(epoch: number, count: number): void {
+/** Trains on the first `count` images of the shared order, from `start`, until done or a stop is decided. */
+function runEpoch(epoch: number, count: number, start: EpochStart): void {
   const { batch: size } = plan.cfg;
   const steps = Math.ceil(count / size);
-  let lossSum = 0;
-  let lr = 0;
-  for (let step = 0; step < steps; step++) {
+  let { lossSum } = start;
+  let rates: [number, number, number] = [0, 0, 0];
+  let step = start.step;
+  while (step < steps) {
     const global = epoch * stepsPerEpoch(plan) + step;
-    const start = step * size;
-    const [lo, hi] = shardOf(start, Math.min(start + size, count), index, replicas);
+    const from = step * size;
+    const [lo, hi] = shardOf(from, Math.min(from + size, count), index, replicas);
     const mine = slot(shared, global % 2, index);
     mine[P + S] = hi - lo;
-    mine[P + S + 1] = hi > lo ? computeShard(lo, hi, mine) : 0;
+    mine[P + S + 1] = hi > lo ? computeShard(epoch, lo, hi, mine) : 0;
     awaitBarrier(shared.barrier, replicas);
     const totals = averageSlots(global % 2);
-    lr = opt.learningRate(global);
-    opt.optimizer.setLearningRate(lr);
+    rates = opt.schedule(global);
     updateOwned();
+    if (index === 0) Atomics.store(shared.control, 1, Atomics.load(shared.control, 0));
     awaitBarrier(shared.barrier, replicas);
     readOthers();
     ema.update();
     lossSum += totals.lossSum;
-    if (index === 0) post({ type: 'step', batch: step + 1, images: start + totals.images, lossSum });
+    step++;
+    if (index === 0) post({ type: 'step', batch: step, images: from + totals.images, lossSum });
+    if (Atomics.load(shared.control, 1)) break;
   }
-  if (index === 0) post({ type: 'epoch', lossSum, lr });
+  if (index === 0) post({ type: 'epoch', lossSum, rates, steps: step });
+}
+
+/** This replica's part of a checkpoint: its EMA, its variables' optimizer state and (replica 0) the live statistics. */
+async function postState(): Promise<void> {
+  const optimizer = await opt.optimizer.state();
+  const statValues = index === 0 ? stats.map((w) => w.read().dataSync().slice() as Float32Array) : undefined;
+  post({ type: 'state', indices: ema.indices, ema: ema.values(), optimizer, stats: statValues });
 }
 
 port.on('message', (message: ToReplica) => {
   try {
-    if (message.type === 'epoch') runEpoch(message.epoch, message.images);
+    if (message.type === 'epoch') {
+      plan.cfg.epochs = message.epochs;
+      runEpoch(message.epoch, message.images, message.start);
+    }
+    else if (message.type === 'state') void postState();
     else {
       const weights = ema.values();
       post({ type: 'weights', indices: ema.indices, weights }, weights.map((w) => w.buffer as ArrayBuffer));

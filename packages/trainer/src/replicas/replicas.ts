@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { YoloTsError, type ImageSplit } from '@yolo-ts/core-data';
 import { summarize } from '@yolo-ts/models';
 import { ConfigError } from '../config/config.js';
-import { LocalRunner, type EpochRunner, type EpochTotals, type StepListener, type TrainPlan, describeOptimizer } from '../train/epoch-runner.js';
-import { seededRandom } from '../data/batches.js';
+import { LocalRunner, type EpochRunner, type EpochStart, type EpochTotals, type RunnerState, type StepListener, type TrainPlan, describeOptimizer } from '../train/epoch-runner.js';
+import type { OptimizerState } from '../train/optimizer.js';
 import { sharedSplit, slotLength, type ReplicaInit, type ReplicaShared } from './replica-sync.js';
 import type { FromReplica, ToReplica } from './replica-worker.js';
 
@@ -34,14 +34,16 @@ export interface StepWork {
 
 
 /**
- * How many data-parallel replicas train: `replicas=0` (auto) means one per core on wasm where each replica's share
- * is big enough (see MIN_IMAGES_PER_REPLICA), else 1, which trains in this thread on threaded kernels.
+ * How many data-parallel replicas train: `replicas=0` (auto) means several on wasm where each replica's share is
+ * big enough (see MIN_IMAGES_PER_REPLICA), else 1, which trains in this thread on threaded kernels. Several is
+ * one per core, or with `deterministic` always 2: BatchNorm normalises each replica's shard by its own statistics,
+ * so the replica count is part of what a run computes and must not follow the machine.
  */
-export function replicaCount(requested: number, backend: string, batch: number, work?: StepWork): number {
+export function replicaCount(requested: number, backend: string, batch: number, work?: StepWork, deterministic = false): number {
   if (requested > 1 && backend === 'tensorflow') throw new ConfigError(`replicas=${requested} needs device=wasm or device=cpu: tfjs-node already uses every core`);
   let n = requested;
   if (n === 0) {
-    n = backend === 'wasm' ? availableParallelism() : 1;
+    n = backend === 'wasm' ? (deterministic ? 2 : availableParallelism()) : 1;
     const share = batch / n;
     if (share < MIN_IMAGES_PER_REPLICA || (work && (share * work.macs) / work.params < MIN_MACS_PER_PARAM)) n = 1;
   }
@@ -53,11 +55,14 @@ export function stepWork(model: tf.LayersModel): StepWork {
   return { macs: summarize(model).macs, params: model.countParams() - model.nonTrainableWeights.reduce((a, w) => a + w.read().size, 0) };
 }
 
-/** The runner a run trains with: replicas in worker threads, or this thread. */
-export async function createRunner(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string): Promise<EpochRunner> {
-  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch, stepWork(model));
-  if (n <= 1) return new LocalRunner(model, split, plan, seededRandom(plan.cfg.seed + 2));
-  return ReplicaRunner.start(model, split, plan, backend, n);
+/**
+ * The runner a run trains with: replicas in worker threads, or this thread. `model` holds the live weights; a
+ * resumed run passes the rest of its state.
+ */
+export async function createRunner(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string, resume?: RunnerState): Promise<EpochRunner> {
+  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch, stepWork(model), plan.cfg.deterministic);
+  if (n <= 1) return LocalRunner.create(model, split, plan, resume);
+  return ReplicaRunner.start(model, split, plan, backend, n, resume);
 }
 
 async function artifactsOf(model: tf.LayersModel): Promise<ReplicaInit['artifacts']> {
@@ -76,11 +81,14 @@ async function artifactsOf(model: tf.LayersModel): Promise<ReplicaInit['artifact
 class ReplicaRunner implements EpochRunner {
   private onMessage?: (message: FromReplica) => void;
   private failure?: Error;
+  /** Optimizer steps so far (a resumed run starts from its count). */
+  private steps = 0;
 
   private constructor(
     private readonly model: tf.LayersModel,
     private readonly workers: Worker[],
-    private readonly order: Int32Array,
+    private readonly shared: ReplicaShared,
+    private readonly plan: TrainPlan,
     readonly description: string,
   ) {
     for (const worker of workers) {
@@ -89,7 +97,7 @@ class ReplicaRunner implements EpochRunner {
     }
   }
 
-  static async start(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string, n: number): Promise<ReplicaRunner> {
+  static async start(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string, n: number, resume?: RunnerState): Promise<ReplicaRunner> {
     const size = (ws: tf.LayerVariable[]) => ws.reduce((a, w) => a + w.read().size, 0);
     const layout = { trainable: size(model.trainableWeights), stats: size(model.nonTrainableWeights) };
     const shared: ReplicaShared = {
@@ -98,16 +106,25 @@ class ReplicaRunner implements EpochRunner {
       barrier: new Int32Array(new SharedArrayBuffer(8)),
       exchange: new Float32Array(new SharedArrayBuffer(4 * 2 * n * slotLength(layout))),
       weights: new Float32Array(new SharedArrayBuffer(4 * layout.trainable)),
+      control: new Int32Array(new SharedArrayBuffer(8)),
       replicas: n,
       ...layout,
     };
     const artifacts = await artifactsOf(model);
+    // Every replica starts from the model's live weights; they are also what `shared.weights` holds until a step.
+    let offset = 0;
+    for (const w of model.trainableWeights) {
+      shared.weights.set(w.read().dataSync(), offset);
+      offset += w.read().size;
+    }
+    const carried = resume && { ema: resume.ema, steps: resume.steps, optimizer: resume.optimizer };
     const workers = Array.from({ length: n }, (_, index) => {
-      const init: ReplicaInit = { shared, index, plan, backend, artifacts };
+      const init: ReplicaInit = { shared, index, plan, backend, artifacts, resume: carried };
       // One thread per replica: the replicas are the parallelism.
       return new Worker(WORKER, { workerData: init, env: { ...process.env, YOLO_TS_THREADS: '1' } });
     });
-    const runner = new ReplicaRunner(model, workers, shared.order, `${describeOptimizer(plan)}, ${n} replicas (1 thread each)`);
+    const runner = new ReplicaRunner(model, workers, shared, plan, `${describeOptimizer(plan)}, ${n} replicas (1 thread each)`);
+    runner.steps = resume?.steps ?? 0;
     try {
       await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
         w.once('message', (m: FromReplica) => (m.type === 'ready' ? resolve() : reject(new Error(m.type === 'error' ? m.message : 'no ready message'))));
@@ -147,13 +164,46 @@ class ReplicaRunner implements EpochRunner {
     });
   }
 
-  runEpoch(epoch: number, order: Int32Array, onStep: StepListener): Promise<EpochTotals> {
-    if (order.length > this.order.length) throw new RangeError(`an epoch of ${order.length} images exceeds the ${this.order.length} the replicas were started for`);
-    this.order.set(order);
-    return this.exchange({ type: 'epoch', epoch, images: order.length }, (m) => {
-      if (m.type === 'step') onStep(m.batch, m.images, m.lossSum);
-      return m.type === 'epoch' ? { lossSum: m.lossSum, lr: m.lr } : undefined;
+  runEpoch(epoch: number, order: Int32Array, onStep: StepListener, start: EpochStart = { step: 0, lossSum: 0 }, shouldStop = () => false): Promise<EpochTotals> {
+    if (order.length > this.shared.order.length) throw new RangeError(`an epoch of ${order.length} images exceeds the ${this.shared.order.length} the replicas were started for`);
+    this.shared.order.set(order);
+    this.shared.control.fill(0);
+    // `time=` may have re-planned the epochs, which the schedule depends on.
+    return this.exchange({ type: 'epoch', epoch, epochs: this.plan.cfg.epochs, images: order.length, start }, (m) => {
+      if (m.type === 'step') {
+        this.steps++;
+        onStep(m.batch, m.images, m.lossSum);
+        if (shouldStop()) Atomics.store(this.shared.control, 0, 1);
+      }
+      return m.type === 'epoch' ? { lossSum: m.lossSum, rates: m.rates, steps: m.steps } : undefined;
     });
+  }
+
+  async state(): Promise<RunnerState> {
+    const weights = this.model.weights;
+    const ema: Float32Array[] = [];
+    const slots: OptimizerState['slots'] = {};
+    let iterations: number[] = [];
+    let stats: Float32Array[] = [];
+    let replies = 0;
+    await this.exchange({ type: 'state' }, (m) => {
+      if (m.type !== 'state') return undefined;
+      m.indices.forEach((w, k) => (ema[w] = m.ema[k]!));
+      Object.assign(slots, m.optimizer.slots);
+      if (m.stats) [stats, iterations] = [m.stats, m.optimizer.iterations];
+      return ++replies === this.workers.length ? true : undefined;
+    });
+    // Live values: the trainable variables from the shared weights, the statistics from replica 0.
+    const live: Float32Array[] = [];
+    let offset = 0;
+    let stat = 0;
+    for (const w of weights) {
+      if (this.model.trainableWeights.includes(w)) {
+        live.push(this.shared.weights.slice(offset, offset + w.read().size));
+        offset += w.read().size;
+      } else live.push(stats[stat++]!);
+    }
+    return { live, ema, steps: this.steps, optimizer: { iterations, slots } };
   }
 
   async withAverage<T>(fn: () => Promise<T> | T): Promise<T> {

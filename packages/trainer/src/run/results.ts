@@ -1,6 +1,6 @@
 import { writeFileAtomic } from './files.js';
 
-/** One row of results.csv: Ultralytics' classify columns (8.3/8.4) with one parameter group. */
+/** One row of results.csv: Ultralytics' classify columns (8.3/8.4), its three parameter groups' learning rates. */
 export interface EpochResult {
   epoch: number;
   /** Seconds since the run started. */
@@ -10,9 +10,18 @@ export interface EpochResult {
   'metrics/accuracy_top5': number;
   'val/loss': number;
   'lr/pg0': number;
+  'lr/pg1': number;
+  'lr/pg2': number;
 }
 
-export const RESULT_COLUMNS = ['epoch', 'time', 'train/loss', 'metrics/accuracy_top1', 'metrics/accuracy_top5', 'val/loss', 'lr/pg0'] as const;
+export const RESULT_COLUMNS = ['epoch', 'time', 'train/loss', 'metrics/accuracy_top1', 'metrics/accuracy_top5', 'val/loss', 'lr/pg0', 'lr/pg1', 'lr/pg2'] as const;
+
+/** Reads a results.csv written by formatResultsCsv (a resumed run keeps its rows). */
+export function parseResultsCsv(text: string): EpochResult[] {
+  const [header, ...lines] = text.trim().split('\n');
+  const columns = header!.split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i], Number(v)])) as unknown as EpochResult);
+}
 
 /** Ultralytics writes values with %.6g. */
 function g6(v: number): string {

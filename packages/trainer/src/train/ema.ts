@@ -30,6 +30,17 @@ export class ModelEma {
     this.model.weights.forEach((w, i) => emaUpdate(this.average[i]!, w.read(), d));
   }
 
+  /** Continues an average saved by `values()` after `updates` steps (a resumed run). */
+  restore(values: readonly Float32Array[], updates: number): void {
+    this.average.forEach((a, i) => a.assign(tf.tensor(values[i]!, a.shape, 'float32')));
+    this.updates = updates;
+  }
+
+  /** Copies of the averages, in `model.weights` order. */
+  values(): Float32Array[] {
+    return this.average.map((a) => a.dataSync().slice() as Float32Array);
+  }
+
   /** Runs `fn` with the averaged weights in the model, then puts the live ones back. */
   async withAverage<T>(fn: () => Promise<T> | T): Promise<T> {
     const live = this.model.weights.map((w) => w.read().clone());
@@ -52,13 +63,15 @@ export class ModelEma {
  * from where the step left them (shared memory), with no tensor op per weight.
  */
 export class ArrayEma {
-  private updates = 0;
-
-  /** `sources[k]` gives the current values of weight `indices[k]` (of `model.weights`); `average[k]` starts as its copy. */
+  /**
+   * `sources[k]` gives the current values of weight `indices[k]` (of `model.weights`); `average[k]` starts as its
+   * copy, or as the saved average of a resumed run after `updates` steps.
+   */
   constructor(
     readonly indices: number[],
     private readonly sources: (() => Float32Array)[],
     private readonly average: Float32Array[],
+    private updates = 0,
   ) {}
 
   update(): void {

@@ -1,28 +1,58 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
+import { BatchNormAct } from '@yolo-ts/models';
 import type { Augmentation } from '../data/augment.js';
-import { gatherBatch } from '../data/batches.js';
+import { gatherBatch, imageRandom } from '../data/batches.js';
 import type { RunConfig } from '../config/defaults.js';
 import { ModelEma } from './ema.js';
-import { chooseOptimizer, makeOptimizer, stepLearningRate, warmupSteps } from './optimizer.js';
+import { chooseOptimizer, makeOptimizer, stepSchedule, warmupSteps, type OptimizerState } from './optimizer.js';
 import { trainStep, trainableVariables } from './train-step.js';
 
 /** Called after every step with the step number in the epoch (from 1), images seen and their summed loss. */
 export type StepListener = (batch: number, images: number, lossSum: number) => void;
 
 export interface EpochTotals {
+  /** Summed loss of the images trained in this epoch (from its first step, a resumed part included). */
   lossSum: number;
-  lr: number;
+  /** Learning rates of the three parameter groups at the last step. */
+  rates: [number, number, number];
+  /** Steps of the epoch done: all of them, or fewer when `shouldStop` stopped it. */
+  steps: number;
+}
+
+/** Where an epoch starts: from its first step, or part way (a run resumed after an interruption). */
+export interface EpochStart {
+  step: number;
+  lossSum: number;
+}
+
+/**
+ * Everything a run's training holds besides its settings, by weight position in `model.weights`: what a checkpoint
+ * saves so that a resumed run continues exactly where it stopped.
+ */
+export interface RunnerState {
+  /** Current values of every weight of the model (BatchNorm statistics included). */
+  live: Float32Array[];
+  /** Their exponential moving average. */
+  ema: Float32Array[];
+  /** Optimizer steps so far: the EMA's updates and BatchNorm's batches tracked. */
+  steps: number;
+  optimizer: OptimizerState;
 }
 
 /** What trains the epochs of a run: in this thread ({@link LocalRunner}) or on replicas in worker threads. */
 export interface EpochRunner {
   /** How the steps run, for the run's log, e.g. "AdamW(lr=0.000714, …), 1407 warmup steps, EMA of weights". */
   readonly description: string;
-  /** Trains one epoch over the training images in `order`: the summed loss of its images, the last step's lr. */
-  runEpoch(epoch: number, order: Int32Array, onStep: StepListener): Promise<EpochTotals>;
+  /**
+   * Trains epoch `epoch` over the training images in `order` from `start`; after each step `shouldStop` may end
+   * it early (an interrupted run), and the totals say how many steps were done.
+   */
+  runEpoch(epoch: number, order: Int32Array, onStep: StepListener, start?: EpochStart, shouldStop?: () => boolean): Promise<EpochTotals>;
   /** Runs `fn` while the run's model holds the EMA weights (what is validated and saved). */
   withAverage<T>(fn: () => Promise<T> | T): Promise<T>;
+  /** The training state, for a checkpoint. */
+  state(): Promise<RunnerState>;
   dispose(): Promise<void>;
 }
 
@@ -46,15 +76,32 @@ export function augmentation(cfg: RunConfig): Augmentation {
 export function describeOptimizer(plan: TrainPlan): string {
   const { name, lr0, momentum } = chooseOptimizer(plan.cfg, plan.nc, plan.images);
   const decay = name === 'AdamW' ? `, weight_decay=${plan.cfg.weight_decay}` : '';
-  return `${name}(lr=${lr0}, momentum=${momentum}${decay}), ${warmupSteps(plan.cfg, stepsPerEpoch(plan))} warmup steps, EMA of weights`;
+  return `${name}(lr=${lr0}, momentum=${momentum}${decay}) with parameter groups (weights, BatchNorm scales, biases), ${warmupSteps(plan.cfg, stepsPerEpoch(plan))} warmup steps, EMA of weights`;
 }
 
-/** The optimizer of a plan and the learning rate of each global step. */
-export function planOptimizer(plan: TrainPlan) {
-  const { optimizer, lr0 } = makeOptimizer(plan.cfg, plan.nc, plan.images);
+/** The optimizer of a plan for `model`'s trainable weights, and a function setting it up for each global step. */
+export function planOptimizer(plan: TrainPlan, model: tf.LayersModel) {
+  const { optimizer, ...choice } = makeOptimizer(plan.cfg, plan.nc, plan.images, model.trainableWeights);
   const steps = stepsPerEpoch(plan);
   const warmup = warmupSteps(plan.cfg, steps);
-  return { optimizer, learningRate: (step: number) => stepLearningRate(plan.cfg, lr0, warmup, steps, step) };
+  /** Sets the learning rates (and SGD momentum) of global step `step`; returns the rates. */
+  const schedule = (step: number): [number, number, number] => {
+    const s = stepSchedule(plan.cfg, choice, warmup, steps, step);
+    optimizer.setLearningRates(s.rates);
+    optimizer.setMomentum(s.momentum);
+    return s.rates;
+  };
+  return { optimizer, schedule };
+}
+
+/** Sets every BatchNorm layer's count of batches seen (the start of its moving statistics) to `steps`. */
+export function setBatchesTracked(model: tf.LayersModel, steps: number): void {
+  for (const layer of model.layers) if (layer instanceof BatchNormAct) layer.batchesTracked = steps;
+}
+
+/** Copies of every weight's values, in `model.weights` order. */
+export function weightValues(model: tf.LayersModel): Float32Array[] {
+  return model.weights.map((w) => w.read().dataSync().slice() as Float32Array);
 }
 
 /** Trains `model` in this thread on the active backend. */
@@ -63,39 +110,59 @@ export class LocalRunner implements EpochRunner {
   private readonly opt: ReturnType<typeof planOptimizer>;
   private readonly variables: tf.Variable[];
   private readonly ema: ModelEma;
+  private steps = 0;
 
-  constructor(
+  private constructor(
     private readonly model: tf.LayersModel,
     private readonly split: ImageSplit,
     private readonly plan: TrainPlan,
-    private readonly random: () => number,
   ) {
-    this.opt = planOptimizer(plan);
+    this.opt = planOptimizer(plan, model);
     this.description = describeOptimizer(plan);
     this.variables = trainableVariables(model);
     this.ema = new ModelEma(model);
   }
 
-  async runEpoch(epoch: number, order: Int32Array, onStep: StepListener): Promise<EpochTotals> {
-    const { batch: size, imgsz } = this.plan.cfg;
+  /** A runner for `model` (holding the live weights), continuing from `resume` when given. */
+  static async create(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, resume?: RunnerState): Promise<LocalRunner> {
+    const runner = new LocalRunner(model, split, plan);
+    if (resume) {
+      runner.steps = resume.steps;
+      runner.ema.restore(resume.ema, resume.steps);
+      await runner.opt.optimizer.restore(resume.optimizer);
+    }
+    return runner;
+  }
+
+  async runEpoch(epoch: number, order: Int32Array, onStep: StepListener, start: EpochStart = { step: 0, lossSum: 0 }, shouldStop = () => false): Promise<EpochTotals> {
+    const { batch: size, imgsz, seed, label_smoothing } = this.plan.cfg;
     const augment = augmentation(this.plan.cfg);
-    let lossSum = 0;
-    let lr = 0;
-    for (let start = 0, batch = 1; start < order.length; start += size, batch++) {
-      const idx = order.subarray(start, Math.min(start + size, order.length));
-      lr = this.opt.learningRate(epoch * stepsPerEpoch(this.plan) + batch - 1);
-      this.opt.optimizer.setLearningRate(lr);
-      const { x, y } = gatherBatch(this.split, idx, { imgsz, augment, random: this.random });
-      lossSum += trainStep(this.model, this.opt.optimizer, this.variables, x, y) * idx.length;
+    const total = Math.ceil(order.length / size);
+    let { lossSum } = start;
+    let rates: [number, number, number] = [0, 0, 0];
+    let step = start.step;
+    while (step < total) {
+      const from = step * size;
+      const idx = order.subarray(from, Math.min(from + size, order.length));
+      rates = this.opt.schedule(epoch * stepsPerEpoch(this.plan) + step);
+      const { x, y } = gatherBatch(this.split, idx, { imgsz, augment, random: (k) => imageRandom(seed, epoch, from + k) });
+      lossSum += trainStep(this.model, this.opt.optimizer, this.variables, x, y, label_smoothing) * idx.length;
       tf.dispose([x, y]);
       this.ema.update();
-      onStep(batch, start + idx.length, lossSum);
+      this.steps++;
+      step++;
+      onStep(step, from + idx.length, lossSum);
+      if (step < total && shouldStop()) break;
     }
-    return { lossSum, lr };
+    return { lossSum, rates, steps: step };
   }
 
   withAverage<T>(fn: () => Promise<T> | T): Promise<T> {
     return this.ema.withAverage(fn);
+  }
+
+  async state(): Promise<RunnerState> {
+    return { live: weightValues(this.model), ema: this.ema.values(), steps: this.steps, optimizer: await this.opt.optimizer.state() };
   }
 
   async dispose(): Promise<void> {

@@ -31,6 +31,8 @@ export interface ModelRequest {
   channels: number;
   nc: number;
   seed: number;
+  /** Dropout before the classifier, for a model built here. */
+  dropout?: number;
 }
 
 export interface ObtainedModel {
@@ -47,7 +49,7 @@ export interface ObtainedModel {
  * freshly initialised. `name.yaml`, a bare name, or `pretrained=False` train from scratch.
  */
 export async function obtainModel(request: ModelRequest, registry: ModelRegistry, log: (line: string) => void): Promise<ObtainedModel> {
-  const build = { imgsz: request.imgsz, channels: request.channels, nc: request.nc, seed: request.seed };
+  const build = { imgsz: request.imgsz, channels: request.channels, nc: request.nc, seed: request.seed, dropout: request.dropout };
   const pretrained = pretrainedSetting(request.pretrained);
   const saved = savedModelDir(request.model);
   if (saved) {

@@ -6,8 +6,8 @@ import { classificationLoss } from '../val/metrics.js';
  * softmax cross-entropy, backward, optimizer update. Returns the loss; disposes everything it made.
  * `pnpm bench` times exactly this function.
  */
-export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, variables: tf.Variable[], x: tf.Tensor4D, y: tf.Tensor1D): number {
-  const cost = optimizer.minimize(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor2D, y), true, variables)!;
+export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, variables: tf.Variable[], x: tf.Tensor4D, y: tf.Tensor1D, labelSmoothing = 0): number {
+  const cost = optimizer.minimize(() => classificationLoss(model.apply(x, { training: true }) as tf.Tensor2D, y, labelSmoothing), true, variables)!;
   const loss = cost.dataSync()[0]!;
   cost.dispose();
   return loss;

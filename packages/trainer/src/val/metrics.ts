@@ -8,11 +8,13 @@ export interface ClassifyMetrics {
   top5: number;
   loss: number;
   count: number;
+  /** nc×nc image counts, Ultralytics' orientation: `confusion[predicted][true]` by top-1. */
+  confusion: number[][];
 }
 
-/** Mean softmax cross-entropy of logits against integer labels. */
-export function classificationLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits) as tf.Scalar;
+/** Mean softmax cross-entropy of logits against integer labels, with optional label smoothing. */
+export function classificationLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, labelSmoothing = 0): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits, undefined, labelSmoothing) as tf.Scalar;
 }
 
 /**
@@ -28,9 +30,10 @@ function evaluateBatches(model: tf.LayersModel, split: ImageSplit, imgsz: number
   let top1 = 0;
   let top5 = 0;
   let lossSum = 0;
+  let confusion: number[][] = [];
   for (let start = 0; start < split.count; start += batch) {
     const indices = Array.from({ length: Math.min(batch, split.count - start) }, (_, k) => start + k);
-    const [c1, c5, l] = tf.tidy(() => {
+    const [c1, c5, l, predicted] = tf.tidy(() => {
       const { x, y } = gatherBatch(split, indices, { imgsz });
       // predict() would otherwise cut the batch into slices of 32, running every layer once per slice.
       const logits = model.predict(x, { batchSize: indices.length }) as tf.Tensor2D;
@@ -40,11 +43,13 @@ function evaluateBatches(model: tf.LayersModel, split: ImageSplit, imgsz: number
       const hit1 = hits.slice([0, 0], [-1, 1]).sum();
       const hit5 = hits.any(1).sum();
       const loss = tf.mul(classificationLoss(logits, y), indices.length);
-      return [hit1, hit5, loss].map((t) => t.dataSync()[0]!) as [number, number, number];
+      if (confusion.length === 0) confusion = Array.from({ length: logits.shape[1] }, () => new Array<number>(logits.shape[1]).fill(0));
+      return [...[hit1, hit5, loss].map((t) => t.dataSync()[0]!), topk.slice([0, 0], [-1, 1]).dataSync()] as [number, number, number, Int32Array];
     });
+    indices.forEach((i, k) => confusion[predicted[k]!]![split.labels[i]!]!++);
     top1 += c1;
     top5 += c5;
     lossSum += l;
   }
-  return { top1: top1 / split.count, top5: top5 / split.count, loss: lossSum / split.count, count: split.count };
+  return { top1: top1 / split.count, top5: top5 / split.count, loss: lossSum / split.count, count: split.count, confusion };
 }
