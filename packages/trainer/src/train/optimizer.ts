@@ -82,8 +82,11 @@ export class GroupedOptimizer extends tf.Optimizer {
     const slots: Record<string, Float32Array> = {};
     for (const g of this.groups) {
       for (const { name, tensor } of await g.getWeights()) {
-        if (name === 'iter') iterations.push(tensor.dataSync()[0]!);
-        else {
+        if (name === 'iter') {
+          // A scalar made for the call (the slots are the optimizer's own variables).
+          iterations.push(tensor.dataSync()[0]!);
+          tensor.dispose();
+        } else {
           const cut = name.lastIndexOf('/');
           slots[`${this.originalName.get(name.slice(0, cut)) ?? name.slice(0, cut)}${name.slice(cut)}`] = tensor.dataSync() as Float32Array;
         }
@@ -102,7 +105,10 @@ export class GroupedOptimizer extends tf.Optimizer {
       const variable = tf.engine().registeredVariables[name]!;
       perGroup[this.groupOf.get(name)!]!.push({ name: `${name}${key.slice(cut)}`, tensor: tf.tensor(values, variable.shape, 'float32') });
     }
-    await Promise.all(this.groups.map((g, i) => g.setWeights([{ name: 'iter', tensor: tf.scalar(state.iterations[i] ?? 0, 'int32') }, ...perGroup[i]!])));
+    const given = perGroup.map((named, i) => [{ name: 'iter', tensor: tf.scalar(state.iterations[i] ?? 0, 'int32') }, ...named]);
+    await Promise.all(this.groups.map((g, i) => g.setWeights(given[i]!)));
+    // The optimizers' variables took the values; these tensors were only the carriers.
+    tf.dispose(given.flat().map((n) => n.tensor));
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -85,7 +85,12 @@ export class Trainer {
 
   async run(): Promise<TrainResult> {
     await this.callbacks.run('on_pretrain_routine_start', this);
-    await this.setup();
+    try {
+      await this.setup();
+    } catch (error) {
+      this.model?.dispose();
+      throw error;
+    }
     await this.callbacks.run('on_pretrain_routine_end', this);
     const onSignal = (signal: NodeJS.Signals) => {
       this.signal = signal;
@@ -209,6 +214,8 @@ export class Trainer {
       await this.callbacks.run('on_train_epoch_end', this);
 
       const final = epoch + 1 === this.epochs;
+      // Taken before the EMA weights replace the live ones in the model.
+      const state = await runner.state();
       // Validated and saved: the EMA weights, fetched once per epoch, with BatchNorm statistics of their own.
       await runner.withAverage(async () => {
         refreshBatchNormStatistics(this.model, this.train, cfg.imgsz, cfg.seed);
@@ -233,7 +240,7 @@ export class Trainer {
           if (!final) log(this.stopper.message());
         }
         this.planTime(elapsed(), epoch + 1 - firstEpoch);
-        if (cfg.save || final || this.stop) await this.save(epoch, elapsed());
+        if (cfg.save || final || this.stop) await this.save(epoch, elapsed(), state);
       });
       await this.callbacks.run('on_fit_epoch_end', this);
     }
@@ -252,7 +259,7 @@ export class Trainer {
   }
 
   /** weights/last (resumable), weights/best when this epoch is the best, weights/epochE with save_period. */
-  private async save(epoch: number, elapsed: number): Promise<void> {
+  private async save(epoch: number, elapsed: number, state: RunnerState): Promise<void> {
     const metadata = { ...this.metadata, epoch: epoch + 1 };
     const progress: TrainProgress = {
       epoch: epoch + 1,
@@ -265,7 +272,7 @@ export class Trainer {
       results: this.results,
       args: this.cfg,
     };
-    await saveCheckpoint(this.model, this.weights.last, metadata, progress, await this.runner!.state());
+    await saveCheckpoint(this.model, this.weights.last, metadata, progress, state);
     if (this.bestEpoch === epoch + 1) await saveWeights(this.model, this.weights.best, metadata);
     if (this.cfg.save_period > 0 && epoch % this.cfg.save_period === 0) await saveWeights(this.model, join(this.saveDir, 'weights', `epoch${epoch}`), metadata);
     await this.callbacks.run('on_model_save', this);
