@@ -3,17 +3,13 @@ export { ConfigError, coerceSetting, resolveConfig, unknownKeyMessage } from './
 export { IGNORED_ULTRALYTICS_KEYS, isIgnoredUltralyticsKey, ignoredKeyWarning } from './config/ultralytics-keys.js';
 export { BUILTIN_DATASETS, defaultDatasetRegistry, datasetRegistry, datasetsDir, cacheMode, resolveData, type DataSource } from './data/datasets.js';
 export { createRunDir } from './run/run-dir.js';
-export { formatResultsCsv, parseResultsCsv, RESULT_COLUMNS, type EpochResult } from './run/results.js';
+export { formatResultsCsv, RESULT_COLUMNS, type EpochResult } from './run/results.js';
 export { seededRandom, shuffledIndices, epochOrder, imageRandom, gatherBatch, type BatchOptions } from './data/batches.js';
 export { evaluate, classificationLoss, type ClassifyMetrics } from './val/metrics.js';
-export { trainStep, trainableVariables } from './train/train-step.js';
 export { train, type RunContext, type TrainResult } from './train/train.js';
 export { Trainer, TrainingInterrupted, fitness, type TrainerCallbacks } from './train/trainer.js';
 export { TRAINER_EVENTS, Callbacks, type TrainerEvent, type TrainerCallback } from './train/callbacks.js';
 export { EarlyStopping } from './train/early-stopping.js';
-export { chooseOptimizer, parameterGroup, scheduleFactor, stepSchedule, warmupSteps, type StepSchedule } from './train/optimizer.js';
-export { type EpochRunner, type EpochStart, type EpochTotals, type RunnerState, type StepListener, type TrainPlan } from './train/epoch-runner.js';
-export { createRunner, replicaCount, stepWork, type StepWork } from './replicas/replicas.js';
 export { val, type ValResult } from './val/val.js';
 export { obtainModel, pretrainedSetting, savedModelDir, type ModelRequest, type ObtainedModel } from './train/model-source.js';
 export { YOLO } from './yolo.js';

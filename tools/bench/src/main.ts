@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { selectBackend, wasmThreadCount } from '@yolo-ts/engine';
-import { replicaCount, stepWork } from '@yolo-ts/trainer';
+import { replicaCount, stepWork } from '@yolo-ts/trainer/internals';
 import { defaultModelRegistry } from '@yolo-ts/models';
 import { offlineMnistDir, readMnistSplit } from '@yolo-ts/plugin-mnist';
 import { anchorDir, ensureAnchor, runAnchor } from './anchor.js';

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
 import { Adam } from '@yolo-ts/engine';
 import { defaultModelRegistry, summarize } from '@yolo-ts/models';
-import { createRunner, defaultConfig, evaluate, gatherBatch, seededRandom, shuffledIndices, trainStep, trainableVariables } from '@yolo-ts/trainer';
+import { defaultConfig, evaluate, gatherBatch, seededRandom, shuffledIndices } from '@yolo-ts/trainer';
+import { createRunner, trainStep, trainableVariables } from '@yolo-ts/trainer/internals';
 
 /** GFLOP/s of an n×n×n float32 matmul on the active backend, median of `reps`. */
 export function matmulGflops(n = 1024, reps = 10): number {

@@ -16,13 +16,6 @@ export interface EpochResult {
 
 export const RESULT_COLUMNS = ['epoch', 'time', 'train/loss', 'metrics/accuracy_top1', 'metrics/accuracy_top5', 'val/loss', 'lr/pg0', 'lr/pg1', 'lr/pg2'] as const;
 
-/** Reads a results.csv written by formatResultsCsv (a resumed run keeps its rows). */
-export function parseResultsCsv(text: string): EpochResult[] {
-  const [header, ...lines] = text.trim().split('\n');
-  const columns = header!.split(',');
-  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i], Number(v)])) as unknown as EpochResult);
-}
-
 /** Ultralytics writes values with %.6g. */
 function g6(v: number): string {
   if (Number.isInteger(v)) return String(v);

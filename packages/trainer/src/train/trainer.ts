@@ -18,7 +18,7 @@ import { refreshBatchNormStatistics } from './batch-norm-statistics.js';
 import { Callbacks, type TrainerCallback, type TrainerEvent } from './callbacks.js';
 import { findCheckpoint, loadCheckpoint, markFinished, saveCheckpoint, saveWeights, type TrainProgress } from './checkpoint.js';
 import { EarlyStopping } from './early-stopping.js';
-import { setBatchesTracked, stepsPerEpoch, type EpochRunner, type RunnerState } from './epoch-runner.js';
+import { setBatchesTracked, type EpochRunner, type EpochStart, type RunnerState } from './epoch-runner.js';
 import { obtainModel } from './model-source.js';
 import { EpochProgress } from './progress.js';
 import type { RunContext, TrainResult } from './train.js';
@@ -258,21 +258,16 @@ export class Trainer {
     if (elapsed > budget || this.epoch + 1 >= this.epochs) this.stop = true;
   }
 
+  /** What weights/last records: the run continues at `epoch` (from 0), from `start` in it. */
+  private progress(epoch: number, start: EpochStart, elapsed: number): TrainProgress {
+    const { bestFitness } = this.stopper;
+    return { epoch, start, epochs: this.epochs, bestFitness, bestEpoch: this.bestEpoch, elapsed, finished: false, results: this.results, args: this.cfg };
+  }
+
   /** weights/last (resumable), weights/best when this epoch is the best, weights/epochE with save_period. */
   private async save(epoch: number, elapsed: number, state: RunnerState): Promise<void> {
     const metadata = { ...this.metadata, epoch: epoch + 1 };
-    const progress: TrainProgress = {
-      epoch: epoch + 1,
-      start: { step: 0, lossSum: 0 },
-      epochs: this.epochs,
-      bestFitness: this.stopper.bestFitness,
-      bestEpoch: this.bestEpoch,
-      elapsed,
-      finished: false,
-      results: this.results,
-      args: this.cfg,
-    };
-    await saveCheckpoint(this.model, this.weights.last, metadata, progress, state);
+    await saveCheckpoint(this.model, this.weights.last, metadata, this.progress(epoch + 1, { step: 0, lossSum: 0 }, elapsed), state);
     if (this.bestEpoch === epoch + 1) await saveWeights(this.model, this.weights.best, metadata);
     if (this.cfg.save_period > 0 && epoch % this.cfg.save_period === 0) await saveWeights(this.model, join(this.saveDir, 'weights', `epoch${epoch}`), metadata);
     await this.callbacks.run('on_model_save', this);
@@ -281,20 +276,7 @@ export class Trainer {
   /** Saves the interrupted epoch's state in weights/last and stops the run with TrainingInterrupted. */
   private async interrupted(epoch: number, step: number, steps: number, lossSum: number, elapsed: number): Promise<never> {
     const state = await this.runner!.state();
-    await this.runner!.withAverage(async () => {
-      const progress: TrainProgress = {
-        epoch,
-        start: { step, lossSum },
-        epochs: this.epochs,
-        bestFitness: this.stopper.bestFitness,
-        bestEpoch: this.bestEpoch,
-        elapsed,
-        finished: false,
-        results: this.results,
-        args: this.cfg,
-      };
-      await saveCheckpoint(this.model, this.weights.last, { ...this.metadata, epoch }, progress, state);
-    });
+    await this.runner!.withAverage(() => saveCheckpoint(this.model, this.weights.last, { ...this.metadata, epoch }, this.progress(epoch, { step, lossSum }, elapsed), state));
     throw new TrainingInterrupted(`${this.signal}: training stopped at epoch ${epoch + 1}/${this.epochs}, step ${step}/${steps}; saved ${this.weights.last}. Continue with 'yolo-ts classify train resume=${this.weights.last}'`, this.signal!);
   }
 
