@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { YoloTsError } from '@yolo-ts/core-data';
-import { TrainingInterrupted, train, val } from '@yolo-ts/trainer';
+import { TrainingInterrupted, predict, train, val } from '@yolo-ts/trainer';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { datasetsCommand } from './datasets-command.js';
@@ -16,7 +16,9 @@ async function runTaskCommand(words: string[]): Promise<void> {
   const mode = parsed.mode ?? 'train';
   if (mode === 'train') await train(parsed.settings);
   else if (mode === 'val') await val(parsed.settings);
-  else throw new UsageError(`mode '${mode}' is not available yet in this version of yolo-ts; use train or val`);
+  // Ultralytics' CLI saves predictions by default (its API does not).
+  else if (mode === 'predict') await predict({ save: true, ...parsed.settings });
+  else throw new UsageError(`mode '${mode}' is not available yet in this version of yolo-ts; use train, val or predict`);
 }
 
 /** Prints one line for errors users can act on; a stack only for bugs, and only when asked. */

@@ -14,6 +14,7 @@ export { gunzipFile } from './gzip.js';
 export { extractZip } from './zip.js';
 export { withLock, type LockOptions } from './lock.js';
 export { encodePng, decodePng, type DecodedImage } from './png.js';
+export { decodeImage, IMAGE_EXTENSIONS } from './image-decode.js';
 export { classFolders } from './class-folders.js';
 export { prepareDataset, isPrepared, datasetRoot, type PrepareOptions } from './prepare.js';
 export { readLayout, DATA_YAML, SPLITS, type DatasetLayout, type SplitName } from './layout.js';

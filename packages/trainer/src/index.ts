@@ -12,4 +12,7 @@ export { TRAINER_EVENTS, Callbacks, type TrainerEvent, type TrainerCallback } fr
 export { EarlyStopping } from './train/early-stopping.js';
 export { val, type ValResult } from './val/val.js';
 export { obtainModel, pretrainedSetting, savedModelDir, type ModelRequest, type ObtainedModel } from './train/model-source.js';
+export { predict, predictStream, loadTrainedModel } from './predict/predictor.js';
+export { Probs, Results, type Speed } from './predict/results.js';
+export { resolveSource, type ImageSource } from './predict/sources.js';
 export { YOLO } from './yolo.js';

@@ -1,6 +1,8 @@
 import type { TrainerCallback, TrainerEvent } from './train/callbacks.js';
 import { train, type RunContext, type TrainResult } from './train/train.js';
 import type { Trainer, TrainerCallbacks } from './train/trainer.js';
+import { predict, predictStream } from './predict/predictor.js';
+import type { Results } from './predict/results.js';
 import { val, type ValResult } from './val/val.js';
 
 /**
@@ -23,6 +25,18 @@ export class YOLO {
 
   train(settings: Record<string, unknown> = {}): Promise<TrainResult> {
     return train({ ...settings, model: this.model }, { ...this.context, callbacks: this.callbacks });
+  }
+
+  /**
+   * Ultralytics' `model.predict(source)`: one Results per image of `source` (a file, folder, glob, .txt list or
+   * dataset split). With `{ stream: true }` an async iterator that predicts batch by batch as it is read.
+   * Nothing is written unless `save` / `save_txt` is set.
+   */
+  predict(source: string, options: Record<string, unknown> & { stream: true }): AsyncGenerator<Results>;
+  predict(source: string, options?: Record<string, unknown> & { stream?: false }): Promise<Results[]>;
+  predict(source: string, { stream, ...options }: Record<string, unknown> & { stream?: boolean } = {}): Promise<Results[]> | AsyncGenerator<Results> {
+    const settings = { save: false, verbose: false, ...options, source, model: this.model };
+    return stream ? predictStream(settings, this.context) : predict(settings, this.context);
   }
 
   val(settings: Record<string, unknown> = {}): Promise<ValResult> {

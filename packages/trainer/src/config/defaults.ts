@@ -21,7 +21,9 @@ export const SETTINGS = {
   model: { kind: 'string', default: 'yolo26n-cls', help: 'architecture (yolo26n/s/m/l/x-cls, cnn-small, cnn-bn): NAME.pt starts from pretrained weights where they ship, NAME or NAME.yaml from scratch; or a saved model folder (runs/classify/train/weights/best, or best.pt)' },
   pretrained: { kind: 'string', default: 'True', help: "True: model=NAME.pt starts from the weights @yolo-ts/weights ships (yolo26n-cls: MNIST's training split only); False: from scratch; a saved model folder: start from its weights where names and shapes match (a new head when classes differ)" },
   data: { kind: 'string', default: 'mnist160', help: 'dataset name (yolo-ts datasets lists them), a folder with train/ and val/ or test/ class folders, or a data .yaml' },
-  save: { kind: 'bool', default: true, help: 'write weights/last and weights/best after every epoch (False: at the end only, as Ultralytics)' },
+  save: { kind: 'bool', default: true, help: 'train: write weights/last and weights/best after every epoch (False: at the end only); predict: write each image with its top-5 drawn on it (the CLI\'s default; the API\'s is False)' },
+  source: { kind: 'string', default: null, help: 'predict: an image (PNG, JPEG, BMP, GIF, WebP, TIFF), a folder, a glob, a .txt list of paths, or a dataset split (mnist160/test)' },
+  save_txt: { kind: 'bool', default: false, help: 'predict: write labels/<name>.txt with the top-5 lines "0.99 7"' },
   save_period: { kind: 'int', default: -1, min: -1, help: 'also keep weights/epochE every this many epochs (-1 = off)' },
   cache: { kind: 'choice', default: 'disk', choices: ['disk', 'ram', 'False', 'True'], help: 'decoded images: disk = a uint8 file per split in <dataset>/.cache, ram = kept in this process, False = decode the PNGs every run (True = ram)' },
   epochs: { kind: 'int', default: 10, min: 1, help: 'number of passes over the training set' },
@@ -69,6 +71,8 @@ export interface RunConfig {
   pretrained: string;
   data: string;
   save: boolean;
+  source: string | null;
+  save_txt: boolean;
   save_period: number;
   cache: 'disk' | 'ram' | 'False' | 'True';
   epochs: number;

@@ -140,7 +140,7 @@ export class Trainer {
       setBatchesTracked(this.model, state.steps);
       this.metadata = loaded.metadata;
       this.saveDir = dirname(dirname(dir));
-      this.results = progress.results;
+      this.results = [...progress.results];
       this.bestEpoch = progress.bestEpoch;
       this.elapsedBefore = progress.elapsed;
       this.epoch = progress.epoch;

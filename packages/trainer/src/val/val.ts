@@ -1,37 +1,70 @@
-import * as tf from '@tensorflow/tfjs';
+import { join, resolve } from 'node:path';
 import { selectBackend } from '@yolo-ts/engine';
-import { loadModel } from '@yolo-ts/models';
 import { ConfigError, resolveConfig } from '../config/config.js';
 import { cacheMode, datasetRegistry, resolveData } from '../data/datasets.js';
-import { evaluate, type ClassifyMetrics } from './metrics.js';
-import { savedModelDir } from '../train/model-source.js';
+import { plotConfusion } from '../plots/run-plots.js';
+import { loadTrainedModel } from '../predict/predictor.js';
+import { createRunDir } from '../run/run-dir.js';
 import type { RunContext } from '../train/train.js';
+import { evaluate, type ClassifyMetrics } from './metrics.js';
 
 export interface ValResult {
   metrics: ClassifyMetrics;
+  /** Class names, in the model's (and the metrics') order. */
+  names: string[];
   split: string;
   backend: string;
+  /** runs/classify/val (numbered) when plots were written. */
+  saveDir?: string;
 }
 
-/** Validates a trained model: `yolo-ts classify val model=runs/classify/train/weights/best [data=...] [split=...]`. */
+/** Ultralytics prints validation figures with %.3g (1.0 as `1`). */
+const g3 = (v: number) => (Number.isNaN(v) ? '-' : String(Number(v.toPrecision(3))));
+
+/**
+ * Validates a trained model: `yolo-ts classify val model=runs/classify/train/weights/best [data=...] [split=...]`.
+ * Prints Ultralytics' table (the `all` line, then one line per class) and Speed line, writes both confusion
+ * matrices to runs/classify/val (plots=True), and returns the metrics. The dataset defaults to the one the model
+ * was trained on; one whose classes, channels or image size the model does not fit is refused with the fix. Only
+ * the model's own tensors are freed.
+ */
 export async function val(settings: Record<string, unknown>, context: RunContext = {}): Promise<ValResult> {
   const log = context.log ?? console.log;
-  const model = String(settings.model ?? '');
-  const dir = savedModelDir(model);
-  if (!dir) throw new ConfigError(`val needs a trained model folder, e.g. 'model=runs/classify/train/weights/best'; '${model || '(none)'}' is not one`);
-  const loaded = await loadModel(dir);
-  const source = await resolveData(String(settings.data ?? loaded.metadata.dataset ?? ''), context.datasets ?? (await datasetRegistry(log)));
-  const cfg = resolveConfig({ ...settings, mode: 'val', data: source.name, imgsz: settings.imgsz ?? loaded.metadata.imgsz }, source.defaults);
-  const backend = await selectBackend(cfg.device);
-  log(backend.summary);
-  const data = await source.load({ cache: cacheMode(cfg.cache), log });
-  const splitName = cfg.split === 'val' && !data.val ? 'test' : cfg.split;
-  const split = data[splitName];
-  if (!split) throw new ConfigError(`dataset '${data.name}' has no '${cfg.split}' split`);
-  const metrics = evaluate(loaded.model, split, cfg.imgsz, Math.max(cfg.batch * 2, 256));
-  loaded.model.dispose();
-  tf.disposeVariables();
-  log(`${'classes'.padStart(22)}${'top1_acc'.padStart(11)}${'top5_acc'.padStart(11)}${'loss'.padStart(11)}`);
-  log(`${'all'.padStart(22)}${metrics.top1.toFixed(4).padStart(11)}${metrics.top5.toFixed(4).padStart(11)}${metrics.loss.toFixed(4).padStart(11)}   (${metrics.count} ${splitName} images of ${data.name})`);
-  return { metrics, split: splitName, backend: backend.name };
+  const { model, metadata, dir } = await loadTrainedModel(String(settings.model ?? ''), context.models);
+  try {
+    const source = await resolveData(String(settings.data ?? metadata.dataset ?? ''), context.datasets ?? (await datasetRegistry(log)));
+    const cfg = resolveConfig({ ...settings, mode: 'val', data: source.name, imgsz: settings.imgsz ?? metadata.imgsz }, source.defaults, log);
+    if (cfg.imgsz !== metadata.imgsz) throw new ConfigError(`model ${dir} takes ${metadata.imgsz}×${metadata.imgsz} images, not imgsz=${cfg.imgsz}: leave imgsz out, or train a model at imgsz=${cfg.imgsz}`);
+    const backend = await selectBackend(cfg.device);
+    log(backend.summary);
+    const data = await source.load({ cache: cacheMode(cfg.cache), log });
+    if (data.train.channels !== metadata.channels) throw new ConfigError(`model ${dir} takes ${metadata.channels}-channel images but dataset '${data.name}' has ${data.train.channels}: validate on a dataset like the one it was trained on`);
+    if (data.classes.join('\n') !== metadata.names.join('\n')) {
+      const differs = data.classes.length !== metadata.names.length ? `${metadata.names.length} classes, the dataset ${data.classes.length}` : `classes ${metadata.names.slice(0, 5).join(', ')}…, the dataset ${data.classes.slice(0, 5).join(', ')}…`;
+      throw new ConfigError(`model ${dir} does not fit dataset '${data.name}': the model has ${differs}. Give data= the dataset it was trained on${metadata.dataset ? ` (${metadata.dataset})` : ''}, or train on this one (model=${dir} data=${data.name} transfers the weights)`);
+    }
+    let splitName: string = cfg.split;
+    if (cfg.split === 'val' && !data.val) {
+      log(`WARNING Dataset 'split=val' not found, using 'split=test' instead.`);
+      splitName = 'test';
+    }
+    const split = data[splitName as 'val' | 'test' | 'train'];
+    if (!split) throw new ConfigError(`dataset '${data.name}' has no '${cfg.split}' split`);
+    const metrics = evaluate(model, split, cfg.imgsz, Math.max(cfg.batch * 2, 256));
+    const width = Math.max(22, ...data.classes.map((c) => c.length + 2));
+    log(`${'classes'.padStart(width)}${'top1_acc'.padStart(11)}${'top5_acc'.padStart(11)}`);
+    log(`${'all'.padStart(width)}${g3(metrics.top1).padStart(11)}${g3(metrics.top5).padStart(11)}`);
+    if (cfg.verbose) metrics.perClass.forEach((c, i) => log(`${data.classes[i]!.padStart(width)}${g3(c.top1).padStart(11)}${g3(c.top5).padStart(11)}`));
+    const s = metrics.speed;
+    log(`Speed: ${s.preprocess.toFixed(1)}ms preprocess, ${s.inference.toFixed(1)}ms inference, ${s.loss.toFixed(1)}ms loss, ${s.postprocess.toFixed(1)}ms postprocess per image`);
+    let saveDir: string | undefined;
+    if (cfg.plots) {
+      saveDir = await createRunDir(cfg.project ?? join('runs', cfg.task), cfg.name ?? 'val', cfg.exist_ok);
+      await plotConfusion(saveDir, metrics.confusion, data.classes);
+      log(`Results saved to ${resolve(saveDir)}`);
+    }
+    return { metrics, names: data.classes, split: splitName, backend: backend.name, saveDir };
+  } finally {
+    model.dispose();
+  }
 }
