@@ -7,7 +7,7 @@ import { UsageError } from './parse-args.js';
 async function listDatasets(): Promise<void> {
   const dir = datasetsDir();
   console.log(`${'name'.padEnd(16)}${'classes'.padStart(7)}  ${'prepared'.padEnd(9)}description (datasets dir: ${resolve(dir)})`);
-  for (const p of (await datasetRegistry()).list()) {
+  for (const p of (await datasetRegistry(console.warn, { all: true })).list()) {
     const prepared = (await isPrepared(dir, p.name)) ? 'yes' : 'no';
     console.log(`${p.name.padEnd(16)}${String(p.classes.length).padStart(7)}  ${prepared.padEnd(9)}${p.description}\n${''.padEnd(34)}source: ${p.source}`);
   }
@@ -21,7 +21,7 @@ export async function datasetsCommand(action: string | undefined, name: string |
   if (!action) return listDatasets();
   if (action !== 'prepare' && action !== 'path') throw new UsageError(`unknown datasets action '${action}': use 'yolo-ts datasets', 'yolo-ts datasets prepare NAME' or 'yolo-ts datasets path NAME'`);
   if (!name) throw new UsageError(`'yolo-ts datasets ${action}' needs a dataset name, e.g. 'yolo-ts datasets ${action} mnist'`);
-  const plugin = (await datasetRegistry()).get(name);
+  const plugin = (await datasetRegistry(console.warn, { data: name })).get(name);
   if (action === 'prepare') {
     console.log(resolve(await prepareDataset(plugin, { datasetsDir: datasetsDir(), log: console.log })));
     return;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,47 @@ import { describe, expect, it } from 'vitest';
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');
 const cwd = mkdtempSync(join(tmpdir(), 'yolo-ts-cli-'));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+
+describe("yolo-ts binary: Ultralytics' special commands", () => {
+  const home = mkdtempSync(join(tmpdir(), 'yolo-ts-home-'));
+  const env = { ...process.env, YOLO_TS_CONFIG_DIR: home, YOLO_TS_DATASETS_DIR: '' };
+  const runIn = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env });
+
+  it('version prints the package version, checks the backend that loads and why', () => {
+    const pkg = JSON.parse(readFileSync(join(dirname(bin), '..', 'package.json'), 'utf8')) as { version: string };
+    expect(runIn('version').stdout.trim()).toBe(pkg.version);
+    const checks = runIn('checks');
+    expect(checks.status).toBe(0);
+    expect(checks.stdout).toMatch(/^backend +wasm \(\d+ threads?/m);
+    expect(checks.stdout).toMatch(/^@tensorflow\/tfjs +4\.\d+\.\d+$/m);
+    expect(checks.stdout).toContain(join(home, 'settings.json'));
+  });
+
+  it('settings shows, sets, and resets the user settings file, which runs then use', () => {
+    expect(runIn('settings').stdout).toMatch(/datasets_dir: datasets\nruns_dir: runs\nweights_dir: weights\nplugins: \[\]/);
+    const datasets = join(home, 'my-datasets');
+    const set = runIn('settings', `datasets_dir=${datasets}`, 'plugins=yolo-ts-plugin-a,yolo-ts-plugin-b');
+    expect(set.status).toBe(0);
+    const stored = JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8'));
+    expect(stored).toEqual({ datasets_dir: datasets, runs_dir: 'runs', weights_dir: 'weights', plugins: ['yolo-ts-plugin-a', 'yolo-ts-plugin-b'] });
+    expect(runIn('datasets', 'path', 'mnist').stdout.trim()).toBe(join(datasets, 'mnist'));
+    const bad = runIn('settings', 'dataset_dir=/x');
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, "yolo-ts: 'dataset_dir' is not a yolo-ts setting: the settings are datasets_dir, runs_dir, weights_dir, plugins"]);
+    expect(runIn('settings', 'reset').status).toBe(0);
+    expect(JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8'))).toEqual({ datasets_dir: 'datasets', runs_dir: 'runs', weights_dir: 'weights', plugins: [] });
+  });
+
+  it('cfg prints every default as YAML, and cfg= reads settings from such a file', () => {
+    const cfg = runIn('cfg');
+    expect(cfg.stdout).toMatch(/^epochs: 10$/m);
+    expect(cfg.stdout).toMatch(/^patience: 100$/m);
+    const file = join(home, 'run.yaml');
+    writeFileSync(file, 'epochs: 1\nbatch: 10000\n');
+    const r = runIn('classify', 'train', `cfg=${file}`, 'batch=-3');
+    // The command line wins over the file.
+    expect(r.stderr.trim()).toBe("yolo-ts: 'batch=-3' is an invalid value: 'batch' must be at least 1");
+  });
+});
 
 describe('yolo-ts binary', () => {
   it('prints help with the grammar and every setting', () => {
@@ -21,8 +62,9 @@ describe('yolo-ts binary', () => {
     [['classify', 'train', 'epoch=3'], "yolo-ts: 'epoch' is not a valid yolo-ts argument. Similar arguments are i.e. 'epochs=10'."],
     [['classify', 'train', 'data=minst'], "yolo-ts: unknown dataset 'minst'. Did you mean 'mnist'?"],
     [['classify', 'train', 'data=mnist160', 'batch=-1'], "yolo-ts: 'batch=-1' is an invalid value: 'batch' must be at least 1"],
-    [['classify', 'val', 'model=nowhere'], "yolo-ts: val needs a trained model folder"],
-    [['classify', 'predict'], "yolo-ts: mode 'predict' is not available yet"],
+    [['classify', 'val', 'model=nowhere'], 'yolo-ts: model=nowhere is not a trained model'],
+    [['classify', 'predict', 'model=yolo26n-cls.pt'], 'yolo-ts: predict needs source='],
+    [['classify', 'export'], "yolo-ts: mode 'export' is not available yet"],
   ])('%j fails with one clear line and exit code 2', (args, start) => {
     const r = run(...args);
     expect(r.status).toBe(2);

@@ -5,19 +5,24 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { datasetsCommand } from './datasets-command.js';
 import { settingsHelp } from './help.js';
-import { UsageError, parseCommand } from './parse-args.js';
+import { UsageError, parseCommand, settingsFile } from './parse-args.js';
+import { specialCommand } from './special-commands.js';
 
 async function runTaskCommand(words: string[]): Promise<void> {
+  if (await specialCommand(words)) return;
   const parsed = parseCommand(words);
+  const { cfg, ...given } = parsed.settings;
+  const settings: Record<string, unknown> = typeof cfg === 'string' ? { ...(await settingsFile(cfg)), ...given } : given;
   for (const w of parsed.warnings) console.warn(`WARNING ${w}`);
+  if (!parsed.task) console.warn("WARNING 'task' argument is missing. Using 'task=classify', the task yolo-ts does.");
   if (!parsed.mode) {
     console.warn("WARNING 'mode' argument is missing. Valid modes are train, val, predict, export. Using default 'mode=train'.");
   }
   const mode = parsed.mode ?? 'train';
-  if (mode === 'train') await train(parsed.settings);
-  else if (mode === 'val') await val(parsed.settings);
+  if (mode === 'train') await train(settings);
+  else if (mode === 'val') await val(settings);
   // Ultralytics' CLI saves predictions by default (its API does not).
-  else if (mode === 'predict') await predict({ save: true, ...parsed.settings });
+  else if (mode === 'predict') await predict({ save: true, ...settings });
   else throw new UsageError(`mode '${mode}' is not available yet in this version of yolo-ts; use train, val or predict`);
 }
 

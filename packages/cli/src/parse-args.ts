@@ -1,4 +1,6 @@
 import { YoloTsError, closestMatch } from '@yolo-ts/core-data';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { SETTINGS, isIgnoredUltralyticsKey, unknownKeyMessage, type SettingKey } from '@yolo-ts/trainer';
 
 export const TASKS = SETTINGS.task.choices;
@@ -72,4 +74,19 @@ export function parseCommand(words: readonly string[]): ParsedCommand {
     throw new UsageError(`invalid mode '${parsed.mode}'.${near ? ` Did you mean '${near}'?` : ''} Valid modes are ${MODES.join(', ')}`);
   }
   return parsed;
+}
+
+/**
+ * `cfg=file.yaml`: settings from a YAML file (e.g. from `yolo-ts copy-cfg`), which the command line overrides.
+ * Its `task`, `mode` and null values are left out.
+ */
+export async function settingsFile(path: string): Promise<Record<string, unknown>> {
+  let values: unknown;
+  try {
+    values = parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`cfg=${path}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (!values || typeof values !== 'object') throw new UsageError(`cfg=${path} holds no key: value settings`);
+  return Object.fromEntries(Object.entries(values).filter(([k, v]) => k !== 'task' && k !== 'mode' && v !== null));
 }

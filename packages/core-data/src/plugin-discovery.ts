@@ -36,21 +36,28 @@ export interface FoundPlugins {
   plugins: Map<string, DatasetPlugin[]>;
   /** One line per package that could not be loaded. */
   problems: string[];
+  /** Plugin packages installed but not imported (not wanted). */
+  skipped: string[];
 }
 
 /**
  * Finds installed dataset plugin packages in `folders` (node_modules folders; the first holding a package name
- * wins, as in Node's resolution) and imports them. A package's default export is a plugin or an array of them.
+ * wins, as in Node's resolution) and imports those `wanted` accepts (default all): installed code runs only when
+ * asked for. A package's default export is a plugin or an array of them.
  */
-export async function discoverPlugins(folders: readonly string[]): Promise<FoundPlugins> {
-  const found: FoundPlugins = { plugins: new Map(), problems: [] };
+export async function discoverPlugins(folders: readonly string[], wanted: (packageName: string) => boolean = () => true): Promise<FoundPlugins> {
+  const found: FoundPlugins = { plugins: new Map(), problems: [], skipped: [] };
   for (const folder of folders) {
     const names: string[] = [];
     for (const name of await entries(folder)) {
       if (name.startsWith('@')) names.push(...(await entries(join(folder, name))).map((n) => `${name}/${n}`));
       else names.push(name);
     }
-    for (const name of names.filter((n) => PLUGIN_PACKAGE.test(n) && !found.plugins.has(n))) {
+    for (const name of names.filter((n) => PLUGIN_PACKAGE.test(n) && !found.plugins.has(n) && !found.skipped.includes(n))) {
+      if (!wanted(name)) {
+        found.skipped.push(name);
+        continue;
+      }
       try {
         const module = (await import(pathToFileURL(await entryFile(join(folder, name))).href)) as { default?: unknown };
         const exported = Array.isArray(module.default) ? module.default : [module.default];

@@ -1,7 +1,8 @@
 export { SETTINGS, defaultConfig, type RunConfig, type Setting, type SettingKey, type SettingKind } from './config/defaults.js';
 export { ConfigError, coerceSetting, resolveConfig, unknownKeyMessage } from './config/config.js';
 export { IGNORED_ULTRALYTICS_KEYS, isIgnoredUltralyticsKey, ignoredKeyWarning } from './config/ultralytics-keys.js';
-export { BUILTIN_DATASETS, defaultDatasetRegistry, datasetRegistry, datasetsDir, cacheMode, resolveData, type DataSource } from './data/datasets.js';
+export { BUILTIN_DATASETS, defaultDatasetRegistry, datasetRegistry, datasetsDir, cacheMode, packageFor, resolveData, type DataSource } from './data/datasets.js';
+export { DEFAULT_USER_SETTINGS, defaultProject, readUserSettings, resetUserSettings, updateUserSettings, userSetting, userSettingsFile, type UserSettings } from './config/user-settings.js';
 export { createRunDir } from './run/run-dir.js';
 export { formatResultsCsv, RESULT_COLUMNS, type EpochResult } from './run/results.js';
 export { seededRandom, shuffledIndices, epochOrder, imageRandom, gatherBatch, type BatchOptions } from './data/batches.js';

@@ -13,6 +13,7 @@ import {
   type DatasetPlugin,
   type LoadedDataset,
 } from '@yolo-ts/core-data';
+import { userSetting } from '../config/user-settings.js';
 import { emnistPlugins } from '@yolo-ts/plugin-emnist';
 import { fashionMnistPlugin } from '@yolo-ts/plugin-fashion-mnist';
 import { mnistPlugin } from '@yolo-ts/plugin-mnist';
@@ -26,15 +27,23 @@ export function defaultDatasetRegistry(): DatasetRegistry {
   return new DatasetRegistry(BUILTIN_DATASETS);
 }
 
+/** True when `data=` names a dataset that plugin package `pkg` is expected to provide: `yolo-ts-plugin-<data>`. */
+export function packageFor(pkg: string, data: string | undefined): boolean {
+  return data !== undefined && pkg.replace(/^@[^/]+\//, '') === `yolo-ts-plugin-${data.toLowerCase()}`;
+}
+
 /**
  * The built-in datasets plus those of plugin packages (`yolo-ts-plugin-*`, `@scope/yolo-ts-plugin-*`) installed
- * beside yolo-ts or in the node_modules of the working folder. A package that fails to load is reported and skipped.
+ * beside yolo-ts or in the node_modules of the working folder. Only packages listed in the settings' `plugins`, or
+ * the one `data=` names (`data=kmnist` → `yolo-ts-plugin-kmnist`), are imported, or all with `all` (`yolo-ts
+ * datasets`); a package that fails to load is reported and skipped.
  */
-export async function datasetRegistry(log: (line: string) => void = console.warn): Promise<DatasetRegistry> {
+export async function datasetRegistry(log: (line: string) => void = console.warn, want: { data?: string; all?: boolean } = {}): Promise<DatasetRegistry> {
   const registry = defaultDatasetRegistry();
   const here = dirname(fileURLToPath(import.meta.url));
   const folders = [...new Set([...nodeModulesFolders(process.cwd()), ...nodeModulesFolders(here)])];
-  const found = await discoverPlugins(folders);
+  const listed = userSetting('plugins');
+  const found = await discoverPlugins(folders, (pkg) => want.all === true || listed.includes(pkg) || packageFor(pkg, want.data));
   for (const problem of found.problems) log(`WARNING ${problem}`);
   for (const [pkg, plugins] of found.plugins) {
     for (const plugin of plugins) {
@@ -45,9 +54,9 @@ export async function datasetRegistry(log: (line: string) => void = console.warn
   return registry;
 }
 
-/** Datasets live under YOLO_TS_DATASETS_DIR, else `datasets/` in the working folder, as Ultralytics does. */
+/** Datasets live under YOLO_TS_DATASETS_DIR, else the settings' `datasets_dir` (default `datasets/` in the working folder, as Ultralytics). */
 export function datasetsDir(): string {
-  return process.env.YOLO_TS_DATASETS_DIR || 'datasets';
+  return userSetting('datasets_dir');
 }
 
 /** The `cache` setting as the loader takes it: Ultralytics' True means ram. */

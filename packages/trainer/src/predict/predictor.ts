@@ -6,18 +6,20 @@ import { selectBackend } from '@yolo-ts/engine';
 import { defaultModelRegistry, loadModel, type ModelMetadata, type ModelRegistry } from '@yolo-ts/models';
 import { pretrainedWeights } from '@yolo-ts/weights';
 import { ConfigError, resolveConfig } from '../config/config.js';
+import { defaultProject } from '../config/user-settings.js';
 import type { RunConfig } from '../config/defaults.js';
 import { resizeAffine, warpInto } from '../data/augment.js';
 import { datasetRegistry } from '../data/datasets.js';
 import { createRunDir } from '../run/run-dir.js';
-import { savedModelDir } from '../train/model-source.js';
+import { savedModelDir, userWeights } from '../train/model-source.js';
 import type { RunContext } from '../train/train.js';
 import { Probs, Results } from './results.js';
 import { resolveSource } from './sources.js';
 
 /** A trained model to predict with: a saved model folder (`weights/best`, `best.pt`), or `NAME.pt` pretrained weights. */
 export async function loadTrainedModel(model: string, registry: ModelRegistry = defaultModelRegistry()): Promise<{ model: tf.LayersModel; metadata: ModelMetadata; dir: string }> {
-  const dir = savedModelDir(model) ?? (model.toLowerCase().endsWith('.pt') ? pretrainedWeights(registry.get(model).name)?.dir : undefined);
+  const architecture = model.toLowerCase().endsWith('.pt') && !savedModelDir(model) ? registry.get(model).name : undefined;
+  const dir = savedModelDir(model) ?? (architecture ? (userWeights(architecture) ?? pretrainedWeights(architecture))?.dir : undefined);
   if (!dir) throw new ConfigError(`model=${model || '(none)'} is not a trained model: give a saved model folder (runs/classify/train/weights/best) or pretrained weights (yolo26n-cls.pt)`);
   return { ...(await loadModel(dir)), dir };
 }
@@ -39,13 +41,13 @@ export async function* predictStream(settings: Record<string, unknown>, context:
   const log = context.log ?? console.log;
   const cfg: RunConfig = resolveConfig({ ...settings, mode: 'predict' }, {}, log);
   if (!cfg.source) throw new ConfigError("predict needs source=, e.g. 'source=digit.png', a folder, a glob, a .txt list or 'mnist160/test'");
-  const images = await resolveSource(cfg.source, context.datasets ?? (await datasetRegistry(log)));
+  const images = await resolveSource(cfg.source, context.datasets ?? (await datasetRegistry(log, { data: cfg.source.split('/')[0] })));
   const backend = await selectBackend(cfg.device);
   if (cfg.verbose) log(backend.summary);
   const { model, metadata } = await loadTrainedModel(cfg.model, context.models);
   try {
     const { imgsz, channels, names } = metadata;
-    const saveDir = cfg.save || cfg.save_txt ? await createRunDir(cfg.project ?? join('runs', cfg.task), cfg.name ?? 'predict', cfg.exist_ok) : undefined;
+    const saveDir = cfg.save || cfg.save_txt ? await createRunDir(cfg.project ?? defaultProject(cfg.task), cfg.name ?? 'predict', cfg.exist_ok) : undefined;
     const total = images.paths.length;
     const totals = { preprocess: 0, inference: 0, postprocess: 0, images: 0, largest: 0 };
     let labels = 0;

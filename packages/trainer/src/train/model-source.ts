@@ -4,6 +4,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { loadModel, transferWeights, type ModelMetadata, type ModelRegistry } from '@yolo-ts/models';
 import { pretrainedWeights } from '@yolo-ts/weights';
 import { ConfigError } from '../config/config.js';
+import { userSetting } from '../config/user-settings.js';
 
 /**
  * The saved model folder that `model=` (or `pretrained=`) names, or undefined when it names none: the folder,
@@ -72,7 +73,7 @@ export async function obtainModel(request: ModelRequest, registry: ModelRegistry
     return { model: transferInto(model, (await loadModel(dir)).model, dir, log), architecture: spec.name };
   }
   if (request.model.toLowerCase().endsWith('.pt')) {
-    const weights = pretrainedWeights(spec.name);
+    const weights = userWeights(spec.name) ?? pretrainedWeights(spec.name);
     if (!pretrained) log(`pretrained=False: training ${spec.name} from scratch`);
     else if (!weights) log(`WARNING no pretrained weights ship for ${spec.name}; training it from scratch`);
     else {
@@ -81,6 +82,12 @@ export async function obtainModel(request: ModelRequest, registry: ModelRegistry
     }
   }
   return { model, architecture: spec.name };
+}
+
+/** `<weights_dir>/<architecture>/` when it holds a saved model: the user's own pretrained weights, which win. */
+export function userWeights(architecture: string): { dir: string; source: string } | undefined {
+  const dir = join(userSetting('weights_dir'), architecture);
+  return existsSync(join(dir, 'model.json')) ? { dir, source: dir } : undefined;
 }
 
 /** `target` with the weights of `source` that fit it; `source` is disposed. */

@@ -5,6 +5,7 @@ import { selectBackend } from '@yolo-ts/engine';
 import { defaultModelRegistry, formatSummary, loadModel, summarize, type ModelMetadata } from '@yolo-ts/models';
 import { stringify } from 'yaml';
 import { ConfigError, resolveConfig } from '../config/config.js';
+import { defaultProject } from '../config/user-settings.js';
 import { SETTINGS, type RunConfig } from '../config/defaults.js';
 import { epochOrder, seededRandom, shuffledIndices } from '../data/batches.js';
 import { cacheMode, datasetRegistry, resolveData } from '../data/datasets.js';
@@ -113,7 +114,7 @@ export class Trainer {
     const resume = String(this.settings.resume ?? SETTINGS.resume.default);
     let cfg: RunConfig;
     if (!/^false$/i.test(resume)) {
-      const project = String(this.settings.project ?? join('runs', 'classify'));
+      const project = String(this.settings.project ?? defaultProject('classify'));
       const dir = await findCheckpoint(resume, project);
       const { progress, state } = await loadCheckpoint(dir);
       if (progress.finished) throw new ConfigError(`${dir} training to ${progress.epochs} epochs is finished, nothing to resume. Start a new training without resuming, i.e. 'yolo-ts classify train model=${dir}'`);
@@ -122,7 +123,8 @@ export class Trainer {
       log(`Resuming training from ${dir} at epoch ${progress.epoch + 1}/${progress.epochs}${progress.start.step ? `, step ${progress.start.step + 1}` : ''}`);
     } else cfg = undefined as unknown as RunConfig;
 
-    const source = await resolveData(String((cfg ?? this.settings).data ?? SETTINGS.data.default), this.context.datasets ?? (await datasetRegistry(log)));
+    const data = String((cfg ?? this.settings).data ?? SETTINGS.data.default);
+    const source = await resolveData(data, this.context.datasets ?? (await datasetRegistry(log, { data })));
     this.cfg = cfg ??= resolveConfig({ ...this.settings, mode: 'train' }, source.defaults, log);
     const backend = await selectBackend(cfg.device);
     this.backend = backend.name;
@@ -155,7 +157,7 @@ export class Trainer {
       const outWidth = (model.outputs[0]!.shape as number[])[1];
       if (outWidth !== nc) throw new ConfigError(`model '${cfg.model}' outputs ${outWidth} classes but dataset '${this.data.name}' has ${nc}`);
       this.metadata = { ...from, architecture, names: this.data.classes, imgsz: cfg.imgsz, channels: this.train.channels, input: 'uint8-range NHWC', output: 'logits', dataset: this.data.name };
-      this.saveDir = await createRunDir(cfg.project ?? join('runs', cfg.task), cfg.name ?? 'train', cfg.exist_ok);
+      this.saveDir = await createRunDir(cfg.project ?? defaultProject(cfg.task), cfg.name ?? 'train', cfg.exist_ok);
       await writeFileAtomic(join(this.saveDir, 'args.yaml'), stringify({ ...cfg, save_dir: resolve(this.saveDir) }));
       this.epochs = cfg.epochs;
     }

@@ -1,6 +1,7 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { selectBackend } from '@yolo-ts/engine';
 import { ConfigError, resolveConfig } from '../config/config.js';
+import { defaultProject } from '../config/user-settings.js';
 import { cacheMode, datasetRegistry, resolveData } from '../data/datasets.js';
 import { plotConfusion } from '../plots/run-plots.js';
 import { loadTrainedModel } from '../predict/predictor.js';
@@ -32,7 +33,8 @@ export async function val(settings: Record<string, unknown>, context: RunContext
   const log = context.log ?? console.log;
   const { model, metadata, dir } = await loadTrainedModel(String(settings.model ?? ''), context.models);
   try {
-    const source = await resolveData(String(settings.data ?? metadata.dataset ?? ''), context.datasets ?? (await datasetRegistry(log)));
+    const dataName = String(settings.data ?? metadata.dataset ?? '');
+    const source = await resolveData(dataName, context.datasets ?? (await datasetRegistry(log, { data: dataName })));
     const cfg = resolveConfig({ ...settings, mode: 'val', data: source.name, imgsz: settings.imgsz ?? metadata.imgsz }, source.defaults, log);
     if (cfg.imgsz !== metadata.imgsz) throw new ConfigError(`model ${dir} takes ${metadata.imgsz}×${metadata.imgsz} images, not imgsz=${cfg.imgsz}: leave imgsz out, or train a model at imgsz=${cfg.imgsz}`);
     const backend = await selectBackend(cfg.device);
@@ -59,7 +61,7 @@ export async function val(settings: Record<string, unknown>, context: RunContext
     log(`Speed: ${s.preprocess.toFixed(1)}ms preprocess, ${s.inference.toFixed(1)}ms inference, ${s.loss.toFixed(1)}ms loss, ${s.postprocess.toFixed(1)}ms postprocess per image`);
     let saveDir: string | undefined;
     if (cfg.plots) {
-      saveDir = await createRunDir(cfg.project ?? join('runs', cfg.task), cfg.name ?? 'val', cfg.exist_ok);
+      saveDir = await createRunDir(cfg.project ?? defaultProject(cfg.task), cfg.name ?? 'val', cfg.exist_ok);
       await plotConfusion(saveDir, metrics.confusion, data.classes);
       log(`Results saved to ${resolve(saveDir)}`);
     }
