@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,29 @@ describe("yolo-ts binary: Ultralytics' special commands", () => {
     expect([bad.status, bad.stderr.trim()]).toEqual([2, "yolo-ts: 'dataset_dir' is not a yolo-ts setting: the settings are datasets_dir, runs_dir, weights_dir, plugins"]);
     expect(runIn('settings', 'reset').status).toBe(0);
     expect(JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8'))).toEqual({ datasets_dir: 'datasets', runs_dir: 'runs', weights_dir: 'weights', plugins: [] });
+  });
+
+  it('imports a third-party plugin only when data= names it or the settings list it', () => {
+    const project = mkdtempSync(join(tmpdir(), 'yolo-ts-plugins-'));
+    const pkg = join(project, 'node_modules', 'yolo-ts-plugin-foo');
+    mkdirSync(pkg, { recursive: true });
+    const marker = join(project, 'imported');
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'yolo-ts-plugin-foo', type: 'module', main: 'index.js' }));
+    writeFileSync(
+      join(pkg, 'index.js'),
+      `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'yes');\n` +
+        "export default { name: 'foo', description: 'a test dataset', classes: ['a', 'b'], source: 'test', files: [{ name: 'x.bin', sha256: '00' }], mirrors: ['http://127.0.0.1:9'], build: async () => ({ train: {} }) };\n",
+    );
+    const inProject = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: project, encoding: 'utf8', timeout: 60_000, env });
+    expect(inProject('classify', 'train', 'data=bar').stderr).toMatch(/unknown dataset 'bar'/);
+    expect(existsSync(marker)).toBe(false);
+    expect(inProject('classify', 'train', 'data=foo').stderr).toMatch(/could not download x\.bin/);
+    expect(existsSync(marker)).toBe(true);
+    rmSync(marker);
+    expect(runIn('settings', 'plugins=yolo-ts-plugin-foo').status).toBe(0);
+    expect(inProject('classify', 'train', 'data=bar').stderr).toMatch(/unknown dataset 'bar'/);
+    expect(existsSync(marker)).toBe(true);
+    expect(runIn('settings', 'reset').status).toBe(0);
   });
 
   it('cfg prints every default as YAML, and cfg= reads settings from such a file', () => {
