@@ -62,6 +62,9 @@ describe('data-parallel replicas', () => {
     expect(replicaCount(4, 'wasm', 2)).toBe(2);
     expect(replicaCount(3, 'cpu', 64)).toBe(3);
     expect(() => replicaCount(2, 'tensorflow', 64)).toThrow(/replicas=2 needs device=wasm/);
+    // deterministic: 2 replicas where replicas pay off, whatever the core count (the count changes what is computed).
+    expect(replicaCount(0, 'wasm', 256, undefined, true)).toBe(2);
+    expect(replicaCount(0, 'wasm', 32, undefined, true)).toBe(1);
     // auto keeps one process where each replica would get fewer than 32 images or too little work per parameter
     const cores = availableParallelism();
     const yolo26n = { macs: 3_727_296, params: 1_543_626 };

@@ -141,3 +141,34 @@ describe('Trainer (real runs on mnist160, wasm)', () => {
     await expect(train({ ...base, epochs: 1, project, max_dets: 3 }, { log: quiet })).rejects.toThrow(/'max_dets' is not a valid yolo-ts argument/);
   }, 60_000);
 });
+
+describe('Trainer settings (real runs on mnist160)', () => {
+  it('save_period keeps weights/epochE, fraction trains on a share, best.pt finds weights/best', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'yolo-ts-settings-'));
+    const r = await train({ ...base, epochs: 3, save_period: 2, fraction: 0.5, project }, { log: quiet });
+    expect((await readdir(join(r.saveDir, 'weights'))).sort()).toEqual(['best', 'epoch0', 'epoch2', 'last']);
+    const lines: string[] = [];
+    await train({ ...base, epochs: 1, fraction: 0.5, project, model: join(r.saveDir, 'weights', 'best.pt'), verbose: true }, { log: (l) => lines.push(l) });
+    expect(lines).toContain('Training on 40 mnist160 images, validating on 80, at imgsz=28, batch=16');
+  }, 120_000);
+
+  it('time= re-plans the epochs from their duration and stops when the time is up', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'yolo-ts-time-'));
+    // 1 ms of budget: the first epoch uses it up, and the plan shrinks to that one epoch.
+    const r = await train({ ...base, epochs: 50, time: 1e-3 / 3600, project }, { log: quiet });
+    expect(r.results).toHaveLength(1);
+    expect(r.config.epochs).toBe(1);
+  }, 60_000);
+
+  it('dropout adds a Dropout layer before the classifier, label_smoothing raises the training loss', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'yolo-ts-reg-'));
+    const plain = await train({ ...base, epochs: 1, project }, { log: quiet });
+    const smooth = await train({ ...base, epochs: 1, label_smoothing: 0.5, project }, { log: quiet });
+    // Same weights trajectory start, a softer target: the smoothed cross-entropy is higher.
+    expect(smooth.results[0]!['train/loss']).toBeGreaterThan(plain.results[0]!['train/loss'] + 0.01);
+    const dropped = await train({ ...base, epochs: 1, dropout: 0.3, project }, { log: quiet });
+    const { model } = await loadModel(dropped.weights.last);
+    expect(model.layers.filter((l) => l.getClassName() === 'Dropout').map((l) => [l.name, l.getConfig().rate])).toEqual([['model.10.drop', 0.3]]);
+    model.dispose();
+  }, 120_000);
+});
