@@ -14,7 +14,7 @@ import { createRunner } from '../replicas/replicas.js';
 import { writeFileAtomic } from '../run/files.js';
 import { writeResultsCsv, type EpochResult } from '../run/results.js';
 import { createRunDir } from '../run/run-dir.js';
-import { evaluate, type ClassifyMetrics } from '../val/metrics.js';
+import { evaluate, g3, type ClassifyMetrics } from '../val/metrics.js';
 import { refreshBatchNormStatistics } from './batch-norm-statistics.js';
 import { Callbacks, type TrainerCallback, type TrainerEvent } from './callbacks.js';
 import { findCheckpoint, loadCheckpoint, markFinished, saveCheckpoint, saveWeights, type TrainProgress } from './checkpoint.js';
@@ -292,7 +292,7 @@ export class Trainer {
     try {
       const metrics = evaluate(model, val, this.cfg.imgsz);
       await plotConfusion(this.saveDir, metrics.confusion, this.data.classes);
-      this.log(`${'all'.padStart(22)}${metrics.top1.toPrecision(3).padStart(11)}${metrics.top5.toPrecision(3).padStart(11)}`);
+      this.log(`${'all'.padStart(22)}${g3(metrics.top1).padStart(11)}${g3(metrics.top5).padStart(11)}`);
     } finally {
       model.dispose();
     }

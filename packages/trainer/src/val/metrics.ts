@@ -18,6 +18,9 @@ export interface ClassifyMetrics {
   speed: { preprocess: number; inference: number; loss: number; postprocess: number };
 }
 
+/** A validation figure as Ultralytics prints it, with %.3g (1.0 as `1`). */
+export const g3 = (v: number) => (Number.isNaN(v) ? '-' : String(Number(v.toPrecision(3))));
+
 /** Mean softmax cross-entropy of logits against integer labels, with optional label smoothing. */
 export function classificationLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, labelSmoothing = 0): tf.Scalar {
   return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits, undefined, labelSmoothing) as tf.Scalar;

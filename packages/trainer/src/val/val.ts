@@ -7,7 +7,7 @@ import { plotConfusion } from '../plots/run-plots.js';
 import { loadTrainedModel } from '../predict/predictor.js';
 import { createRunDir } from '../run/run-dir.js';
 import type { RunContext } from '../train/train.js';
-import { evaluate, type ClassifyMetrics } from './metrics.js';
+import { evaluate, g3, type ClassifyMetrics } from './metrics.js';
 
 export interface ValResult {
   metrics: ClassifyMetrics;
@@ -19,8 +19,6 @@ export interface ValResult {
   saveDir?: string;
 }
 
-/** Ultralytics prints validation figures with %.3g (1.0 as `1`). */
-const g3 = (v: number) => (Number.isNaN(v) ? '-' : String(Number(v.toPrecision(3))));
 
 /**
  * Validates a trained model: `yolo-ts classify val model=runs/classify/train/weights/best [data=...] [split=...]`.
