@@ -65,9 +65,10 @@ export const fashionMnistPlugin = definePlugin({
   // Measured (README, "Datasets set their own defaults"): random resized crops cut clothes off their centred 28 px
   // frame (6,000-image subset, 6 epochs: 74.4% with scale=0.5, 78.8% with 0); shifts slow a 10-epoch run (full
   // data: 90.30% with translate=0.1, 91.33% with 0); flips neither help nor hurt in 10 epochs (subset: 82.3% vs
-  // 82.6% without) and are kept, as Ultralytics does, for mirror-symmetric classes. Batch 64 and one warmup epoch
-  // as for MNIST (60,000 images).
-  defaults: { scale: 0, translate: 0, batch: 64, warmup_epochs: 1 },
+  // 82.6% without) and are kept, as Ultralytics does, for mirror-symmetric classes; the run is short of fitting,
+  // and AdamW at 0.002 with a cosine decay gains 0.7 (92.07% vs 91.33% with the auto lr 0.000714). Batch 64 and one
+  // warmup epoch as for MNIST (60,000 images).
+  defaults: { scale: 0, translate: 0, optimizer: 'AdamW', lr0: 0.002, cos_lr: true, batch: 64, warmup_epochs: 1 },
   build: ({ files }) => {
     const f = FASHION_MNIST_FILES;
     const pairs = { train: [f.trainImages.name, f.trainLabels.name], test: [f.testImages.name, f.testLabels.name] } as const;
