@@ -17,15 +17,14 @@ export interface TrainProgress {
   /** The epoch to train next (from 0), and where in it (step 0 at an epoch boundary). */
   epoch: number;
   start: EpochStart;
-  /** Epochs planned (the `time` setting re-plans it). */
-  epochs: number;
-  bestFitness: number;
+  /** The best epoch so far (from 1; 0 = none): its row in `results` gives the best fitness. */
   bestEpoch: number;
   /** Seconds trained so far, carried over a resume. */
   elapsed: number;
   /** True once the run completed (or stopped early): nothing to resume. */
   finished: boolean;
   results: EpochResult[];
+  /** The resolved settings; `epochs` as planned so far (the `time` setting re-plans it). */
   args: RunConfig;
 }
 

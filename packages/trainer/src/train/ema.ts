@@ -32,7 +32,11 @@ export class ModelEma {
 
   /** Continues an average saved by `values()` after `updates` steps (a resumed run). */
   restore(values: readonly Float32Array[], updates: number): void {
-    this.average.forEach((a, i) => a.assign(tf.tensor(values[i]!, a.shape, 'float32')));
+    this.average.forEach((a, i) => {
+      const value = tf.tensor(values[i]!, a.shape, 'float32');
+      a.assign(value);
+      value.dispose();
+    });
     this.updates = updates;
   }
 

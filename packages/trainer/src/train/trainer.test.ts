@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '@yolo-ts/core-data';
 import { loadModel } from '@yolo-ts/models';
+import * as tf from '@tensorflow/tfjs';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { RESULT_COLUMNS } from '../run/results.js';
@@ -72,7 +73,9 @@ describe('Trainer (real runs on mnist160, wasm)', () => {
       await mkdir(run, { recursive: true });
       await cp(join(snapshots, String(boundary)), run, { recursive: true });
       const lines: string[] = [];
+      const tensors = tf.memory().numTensors;
       const resumed = await train({ resume: join(run, 'weights', 'last') }, { log: (l) => lines.push(l) });
+      expect(tf.memory().numTensors).toBe(tensors); // the restored state leaves nothing behind
       expect(lines.some((l) => l.startsWith(`Resuming training from ${join(run, 'weights', 'last')} at epoch ${boundary + 1}/3`))).toBe(true);
       expect(resumed.saveDir).toBe(run);
       const rows = await rowsWithoutTime(run);

@@ -57,9 +57,8 @@ export class Trainer {
   /** The images trained on (all of the training split, or `fraction` of it). */
   train!: ImageSplit;
   model!: tf.LayersModel;
-  /** The epoch being trained (from 0) and how many are planned. */
+  /** The epoch being trained (from 0). */
   epoch = 0;
-  epochs = 0;
   /** During on_train_batch_end: the step in the epoch (from 1), images seen and their mean loss. */
   batch = { index: 0, images: 0, loss: NaN };
   results: EpochResult[] = [];
@@ -73,6 +72,11 @@ export class Trainer {
   private metadata!: ModelMetadata;
   private elapsedBefore = 0;
   private signal?: NodeJS.Signals;
+
+  /** Epochs planned: `epochs`, or as `time` re-plans them. */
+  get epochs(): number {
+    return this.cfg.epochs;
+  }
 
   constructor(
     private readonly settings: Record<string, unknown>,
@@ -117,10 +121,10 @@ export class Trainer {
       const project = String(this.settings.project ?? defaultProject('classify'));
       const dir = await findCheckpoint(resume, project);
       const { progress, state } = await loadCheckpoint(dir);
-      if (progress.finished) throw new ConfigError(`${dir} training to ${progress.epochs} epochs is finished, nothing to resume. Start a new training without resuming, i.e. 'yolo-ts classify train model=${dir}'`);
+      if (progress.finished) throw new ConfigError(`${dir} training to ${progress.args.epochs} epochs is finished, nothing to resume. Start a new training without resuming, i.e. 'yolo-ts classify train model=${dir}'`);
       this.resumed = { dir, progress, state };
       cfg = { ...progress.args, resume: dir };
-      log(`Resuming training from ${dir} at epoch ${progress.epoch + 1}/${progress.epochs}${progress.start.step ? `, step ${progress.start.step + 1}` : ''}`);
+      log(`Resuming training from ${dir} at epoch ${progress.epoch + 1}/${progress.args.epochs}${progress.start.step ? `, step ${progress.start.step + 1}` : ''}`);
     } else cfg = undefined as unknown as RunConfig;
 
     const data = String((cfg ?? this.settings).data ?? SETTINGS.data.default);
@@ -138,7 +142,9 @@ export class Trainer {
       const { dir, progress, state } = this.resumed;
       const loaded = await loadModel(dir);
       this.model = loaded.model;
-      this.model.setWeights(state.live.map((v, i) => tf.tensor(v, this.model.weights[i]!.shape as number[])));
+      const live = state.live.map((v, i) => tf.tensor(v, this.model.weights[i]!.shape as number[]));
+      this.model.setWeights(live);
+      tf.dispose(live);
       setBatchesTracked(this.model, state.steps);
       this.metadata = loaded.metadata;
       this.saveDir = dirname(dirname(dir));
@@ -146,7 +152,6 @@ export class Trainer {
       this.bestEpoch = progress.bestEpoch;
       this.elapsedBefore = progress.elapsed;
       this.epoch = progress.epoch;
-      this.epochs = progress.epochs;
     } else {
       const { model, architecture, metadata: from } = await obtainModel(
         { model: cfg.model, pretrained: cfg.pretrained, imgsz: cfg.imgsz, channels: this.train.channels, nc, seed: cfg.seed, dropout: cfg.dropout },
@@ -159,13 +164,11 @@ export class Trainer {
       this.metadata = { ...from, architecture, names: this.data.classes, imgsz: cfg.imgsz, channels: this.train.channels, input: 'uint8-range NHWC', output: 'logits', dataset: this.data.name };
       this.saveDir = await createRunDir(cfg.project ?? defaultProject(cfg.task), cfg.name ?? 'train', cfg.exist_ok);
       await writeFileAtomic(join(this.saveDir, 'args.yaml'), stringify({ ...cfg, save_dir: resolve(this.saveDir) }));
-      this.epochs = cfg.epochs;
     }
     if (cfg.verbose) log(formatSummary(summarize(this.model)));
     this.weights = { last: join(this.saveDir, 'weights', 'last'), best: join(this.saveDir, 'weights', 'best') };
     const best = this.results[this.bestEpoch - 1];
     this.stopper = new EarlyStopping(cfg.patience, best ? fitness(best) : 0, this.bestEpoch);
-    cfg.epochs = this.epochs;
     this.runner = await createRunner(this.model, this.train, { cfg, nc, images: this.train.count }, backend.name, this.resumed?.state);
   }
 
@@ -256,14 +259,13 @@ export class Trainer {
   private planTime(elapsed: number, epochsRun: number): void {
     if (this.cfg.time === null) return;
     const budget = this.cfg.time * 3600;
-    this.epochs = this.cfg.epochs = Math.max(this.epoch + 1, Math.ceil(budget / ((elapsed - this.elapsedBefore) / epochsRun + 1e-9)));
+    this.cfg.epochs = Math.max(this.epoch + 1, Math.ceil(budget / ((elapsed - this.elapsedBefore) / epochsRun + 1e-9)));
     if (elapsed > budget || this.epoch + 1 >= this.epochs) this.stop = true;
   }
 
   /** What weights/last records: the run continues at `epoch` (from 0), from `start` in it. */
   private progress(epoch: number, start: EpochStart, elapsed: number): TrainProgress {
-    const { bestFitness } = this.stopper;
-    return { epoch, start, epochs: this.epochs, bestFitness, bestEpoch: this.bestEpoch, elapsed, finished: false, results: this.results, args: this.cfg };
+    return { epoch, start, bestEpoch: this.bestEpoch, elapsed, finished: false, results: this.results, args: this.cfg };
   }
 
   /** weights/last (resumable), weights/best when this epoch is the best, weights/epochE with save_period. */
