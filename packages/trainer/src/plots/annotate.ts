@@ -1,5 +1,5 @@
-import { encodePng, type DecodedImage } from '@yolo-ts/core-data';
-import { svgToJpeg } from './render.js';
+import type { DecodedImage } from '@yolo-ts/core-data';
+import { escapeXml, pngDataUri, svgToJpeg } from './render.js';
 
 /** Annotated images are at least this many pixels on their shorter side: a 28-px digit is drawn ×10. */
 const MIN_SIDE = 280;
@@ -14,13 +14,11 @@ export function annotatedImage(image: DecodedImage, lines: readonly string[]): B
   const [w, h] = [image.width * scale, image.height * scale];
   const size = Math.max(12, Math.round(Math.min(w, h) * 0.06));
   const pad = Math.round(size * 0.4);
-  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const boxWidth = Math.min(w - pad, Math.max(...lines.map((l) => l.length)) * size * 0.62 + 2 * pad);
-  const text = lines.map((l, i) => `<text x="${2 * pad}" y="${2 * pad + (i + 0.85) * size * 1.2}" font-size="${size}" font-family="DejaVu Sans" fill="white">${escape(l)}</text>`);
-  const href = `data:image/png;base64,${encodePng(image.data, image.width, image.height, image.channels).toString('base64')}`;
+  const text = lines.map((l, i) => `<text x="${2 * pad}" y="${2 * pad + (i + 0.85) * size * 1.2}" font-size="${size}" font-family="DejaVu Sans" fill="white">${escapeXml(l)}</text>`);
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">` +
-    `<image width="${w}" height="${h}" image-rendering="optimizeSpeed" href="${href}"/>` +
+    `<image width="${w}" height="${h}" image-rendering="optimizeSpeed" href="${pngDataUri(image)}"/>` +
     `<rect x="${pad}" y="${pad}" width="${boxWidth}" height="${lines.length * size * 1.2 + 2 * pad}" fill="black" fill-opacity="0.55" rx="${pad}"/>` +
     `${text.join('')}</svg>`;
   return svgToJpeg(svg);

@@ -1,5 +1,4 @@
-import { encodePng } from '@yolo-ts/core-data';
-import { svgToJpeg } from './render.js';
+import { escapeXml, pngDataUri, svgToJpeg } from './render.js';
 
 /** One image of a grid: its pixels (uint8, HWC) and the label drawn under it. */
 export interface GridImage {
@@ -16,12 +15,11 @@ export function batchGrid(images: readonly GridImage[], size: number, channels: 
   const label = 18;
   const columns = Math.ceil(Math.sqrt(images.length));
   const rows = Math.ceil(images.length / columns);
-  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const cells = images.map((im, i) => {
     const [x, y] = [(i % columns) * cell, Math.floor(i / columns) * (cell + label)];
-    const href = `data:image/png;base64,${encodePng(im.pixels, size, size, channels).toString('base64')}`;
+    const href = pngDataUri({ data: im.pixels, width: size, height: size, channels });
     return `<image x="${x + 2}" y="${y + 2}" width="${cell - 4}" height="${cell - 4}" image-rendering="optimizeSpeed" href="${href}"/>` +
-      `<text x="${x + cell / 2}" y="${y + cell + 13}" font-size="13" text-anchor="middle" font-family="DejaVu Sans">${escape(im.label)}</text>`;
+      `<text x="${x + cell / 2}" y="${y + cell + 13}" font-size="13" text-anchor="middle" font-family="DejaVu Sans">${escapeXml(im.label)}</text>`;
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${columns * cell}" height="${rows * (cell + label)}">${cells.join('')}</svg>`;
   return svgToJpeg(svg);

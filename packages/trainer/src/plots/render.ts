@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
+import { encodePng, type DecodedImage } from '@yolo-ts/core-data';
 import jpeg from 'jpeg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -8,6 +9,16 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 /** DejaVu Sans from the npm package dejavu-fonts-ttf: plots render the same text on every machine, fonts or not. */
 const FONT_DIR = join(dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 const FONTS = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => join(FONT_DIR, f));
+
+/** Text made safe for an SVG element or attribute. */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** An image as a PNG data URI, for an SVG `<image href>`. */
+export function pngDataUri(image: DecodedImage): string {
+  return `data:image/png;base64,${encodePng(image.data, image.width, image.height, image.channels).toString('base64')}`;
+}
 
 /** A Vega-Lite spec drawn headless to SVG by Vega itself. */
 export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {

@@ -18,8 +18,9 @@ import { resolveSource } from './sources.js';
 
 /** A trained model to predict with: a saved model folder (`weights/best`, `best.pt`), or `NAME.pt` pretrained weights. */
 export async function loadTrainedModel(model: string, registry: ModelRegistry = defaultModelRegistry()): Promise<{ model: tf.LayersModel; metadata: ModelMetadata; dir: string }> {
-  const architecture = model.toLowerCase().endsWith('.pt') && !savedModelDir(model) ? registry.get(model).name : undefined;
-  const dir = savedModelDir(model) ?? (architecture ? (userWeights(architecture) ?? pretrainedWeights(architecture))?.dir : undefined);
+  const saved = savedModelDir(model);
+  const architecture = !saved && model.toLowerCase().endsWith('.pt') ? registry.get(model).name : undefined;
+  const dir = saved ?? (architecture ? (userWeights(architecture) ?? pretrainedWeights(architecture))?.dir : undefined);
   if (!dir) throw new ConfigError(`model=${model || '(none)'} is not a trained model: give a saved model folder (runs/classify/train/weights/best) or pretrained weights (yolo26n-cls.pt)`);
   return { ...(await loadModel(dir)), dir };
 }

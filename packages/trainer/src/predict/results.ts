@@ -49,9 +49,14 @@ export class Results {
     return [this.origImg.height, this.origImg.width];
   }
 
+  /** The top-5 as Ultralytics writes them on images and in verbose(): `7 0.99`. */
+  private top5Labels(): string[] {
+    return this.probs.top5.map((c) => `${this.names[c]} ${this.probs.data[c]!.toFixed(2)}`);
+  }
+
   /** Ultralytics' verbose(): `"7 0.99, 1 0.00, "` (top-5, with its trailing separator). */
   verbose(): string {
-    return this.probs.top5.map((c) => `${this.names[c]} ${this.probs.data[c]!.toFixed(2)}, `).join('');
+    return this.top5Labels().map((l) => `${l}, `).join('');
   }
 
   /** Ultralytics' summary(): the top-1 class only. */
@@ -79,7 +84,7 @@ export class Results {
   /** Writes the image with its top-5 drawn on it (JPEG) to `file`; returns it. */
   async save(file: string): Promise<string> {
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, annotatedImage(this.origImg, this.probs.top5.map((c) => `${this.names[c]} ${this.probs.data[c]!.toFixed(2)}`)));
+    await writeFile(file, annotatedImage(this.origImg, this.top5Labels()));
     return file;
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { IMAGE_EXTENSIONS, datasetRoot, isPrepared, prepareDataset, type DatasetRegistry } from '@yolo-ts/core-data';
+import { IMAGE_EXTENSIONS, prepareDataset, type DatasetRegistry } from '@yolo-ts/core-data';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { ConfigError } from '../config/config.js';
 import { datasetsDir } from '../data/datasets.js';
@@ -59,7 +59,7 @@ export async function resolveSource(source: string, registry: DatasetRegistry): 
   const [name, split, ...rest] = source.split('/');
   if (name && split && rest.length === 0 && registry.has(name)) {
     const plugin = registry.get(name);
-    const root = (await isPrepared(datasetsDir(), plugin.name)) ? datasetRoot(datasetsDir(), plugin.name) : await prepareDataset(plugin, { datasetsDir: datasetsDir() });
+    const root = await prepareDataset(plugin, { datasetsDir: datasetsDir() });
     const dir = resolve(root, split);
     if (!existsSync(dir)) throw new ConfigError(`source=${source}: dataset '${name}' has no split '${split}' (${(await readdir(root)).filter((f) => !f.startsWith('.') && f !== 'data.yaml').join(', ')})`);
     return fromFolder(dir, await imagesBelow(dir));
