@@ -16,4 +16,11 @@ export { obtainModel, pretrainedSetting, savedModelDir, type ModelRequest, type 
 export { predict, predictStream, loadTrainedModel } from './predict/predictor.js';
 export { Probs, Results, type Speed } from './predict/results.js';
 export { resolveSource, type ImageSource } from './predict/sources.js';
+export { exportModel, exportFormat, EXPORT_FORMATS, type ExportFormat, type ExportResult } from './export/exporter.js';
+export { lowerModel, ExportError } from './export/lower.js';
+export { writeTfjsGraph, type TfjsGraphArtifacts } from './export/tfjs-graph.js';
+export { writeOnnx, ONNX_OPSET, type OnnxOptions } from './export/onnx.js';
+export { openExportedModel, exportedFormat, type ExportedModel, type ExportMetadata } from './export/exported-model.js';
+export type { InferenceGraph, GraphNode, GraphOp, ValueInfo, Weight, Activation } from './export/graph.js';
+export type { Precision } from './export/quantize.js';
 export { YOLO } from './yolo.js';

@@ -4,6 +4,7 @@ import type { Trainer, TrainerCallbacks } from './train/trainer.js';
 import { predict, predictStream } from './predict/predictor.js';
 import type { Results } from './predict/results.js';
 import { val, type ValResult } from './val/val.js';
+import { exportModel, type ExportResult } from './export/exporter.js';
 
 /**
  * The library face of yolo-ts, as Ultralytics' `YOLO` class: `new YOLO('cnn-small').train({ data: 'mnist', epochs: 3 })`
@@ -41,5 +42,10 @@ export class YOLO {
 
   val(settings: Record<string, unknown> = {}): Promise<ValResult> {
     return val({ ...settings, model: this.model }, this.context);
+  }
+
+  /** Ultralytics' `model.export(format=...)`: `{ format: 'onnx', dynamic: true }` writes `best.onnx` next to the weights. */
+  export(settings: Record<string, unknown> = {}): Promise<ExportResult> {
+    return exportModel({ ...settings, model: this.model }, this.context);
   }
 }

@@ -58,6 +58,10 @@ export const SETTINGS = {
   val: { kind: 'bool', default: true, help: 'validate after every epoch (the last epoch is always validated)' },
   plots: { kind: 'bool', default: true, help: 'write results.png, confusion_matrix.png, confusion_matrix_normalized.png and train_batch0.jpg' },
   split: { kind: 'choice', default: 'val', choices: ['val', 'test', 'train'], help: 'split used by val mode (val falls back to test)' },
+  format: { kind: 'string', default: null, help: 'export: tfjs (a graph model stock tfjs loads), onnx (opset 17, NCHW), or tfjs-layers (the layers model, needs @yolo-ts/models); default tfjs' },
+  half: { kind: 'bool', default: false, help: 'export: store the weights as float16 (about half the size)' },
+  int8: { kind: 'bool', default: false, help: 'export: store the weights as 8-bit integers with a scale per tensor (about a quarter of the size)' },
+  dynamic: { kind: 'bool', default: false, help: 'export: a dynamic batch axis (otherwise the batch is fixed at batch=, 1 unless given)' },
   verbose: { kind: 'bool', default: true, help: 'print the model summary and per-epoch lines' },
 } as const satisfies Record<string, Setting>;
 
@@ -107,6 +111,10 @@ export interface RunConfig {
   val: boolean;
   plots: boolean;
   split: 'val' | 'test' | 'train';
+  format: string | null;
+  half: boolean;
+  int8: boolean;
+  dynamic: boolean;
   verbose: boolean;
 }
 
