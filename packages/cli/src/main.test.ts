@@ -87,7 +87,8 @@ describe('yolo-ts binary', () => {
     [['classify', 'train', 'data=mnist160', 'batch=-1'], "yolo-ts: 'batch=-1' is an invalid value: 'batch' must be at least 1"],
     [['classify', 'val', 'model=nowhere'], 'yolo-ts: model=nowhere is not a trained model'],
     [['classify', 'predict', 'model=yolo26n-cls.pt'], 'yolo-ts: predict needs source='],
-    [['classify', 'export'], "yolo-ts: mode 'export' is not available yet"],
+    [['classify', 'export', 'model=yolo26n-cls.pt', 'format=xyz'], "yolo-ts: Invalid export format='xyz'. Valid formats are tfjs, onnx, tfjs-layers"],
+    [['classify', 'export', 'model=nowhere', 'format=onnx'], 'yolo-ts: model=nowhere is not a trained model'],
   ])('%j fails with one clear line and exit code 2', (args, start) => {
     const r = run(...args);
     expect(r.status).toBe(2);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { YoloTsError } from '@yolo-ts/core-data';
-import { TrainingInterrupted, predict, train, val } from '@yolo-ts/trainer';
+import { TrainingInterrupted, exportModel, predict, train, val } from '@yolo-ts/trainer';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { datasetsCommand } from './datasets-command.js';
@@ -23,7 +23,7 @@ async function runTaskCommand(words: string[]): Promise<void> {
   else if (mode === 'val') await val(settings);
   // Ultralytics' CLI saves predictions by default (its API does not).
   else if (mode === 'predict') await predict({ save: true, ...settings });
-  else throw new UsageError(`mode '${mode}' is not available yet in this version of yolo-ts; use train, val or predict`);
+  else await exportModel(settings);
 }
 
 /** Prints one line for errors users can act on; a stack only for bugs, and only when asked. */

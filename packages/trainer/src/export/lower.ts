@@ -32,9 +32,10 @@ function foldsInto(conv: Layer | undefined, bn: BatchNormAct): conv is Layer {
  * Lowers a yolo-ts classification model (any the model registry builds: yolo26 n–x, cnn-small, cnn-bn) to an
  * `InferenceGraph` that ends in softmax: inference semantics (Dropout is the identity, BatchNorm uses its moving
  * statistics and is folded into the convolution before it), weights read now. A layer export does not know stops
- * it with an `ExportError` naming the layer.
+ * it with an `ExportError` naming the layer. `softmax: false` leaves the model's own 2-D output as the graph's (tests
+ * compare single layers through it).
  */
-export function lowerModel(model: tf.LayersModel): InferenceGraph {
+export function lowerModel(model: tf.LayersModel, { softmax = true }: { softmax?: boolean } = {}): InferenceGraph {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new ExportError(`cannot export model '${model.name}': it has ${model.inputs.length} inputs and ${model.outputs.length} outputs (export takes one image input and one output)`);
   const values = new Map<string, ValueInfo>();
   const nodes: GraphNode[] = [];
@@ -161,6 +162,7 @@ export function lowerModel(model: tf.LayersModel): InferenceGraph {
   const logits = names.get(model.outputs[0]!.id)!;
   const logitsShape = values.get(logits)!.shape;
   if (logitsShape.length !== 2) throw new ExportError(`cannot export model '${model.name}': its output is ${logitsShape.length}-D, a classifier's is [batch, classes]`);
+  if (!softmax) return { input: 'images', output: logits, values, nodes };
   nodes.push({ op: 'softmax', input: logits, output: define('probs', logitsShape) });
   return { input: 'images', output: 'probs', values, nodes };
 

@@ -13,6 +13,7 @@ import { datasetRegistry } from '../data/datasets.js';
 import { createRunDir } from '../run/run-dir.js';
 import { savedModelDir, userWeights } from '../train/model-source.js';
 import type { RunContext } from '../train/train.js';
+import { exportedFormat, openExportedModel } from '../export/exported-model.js';
 import { Probs, Results } from './results.js';
 import { resolveSource } from './sources.js';
 
@@ -23,6 +24,35 @@ export async function loadTrainedModel(model: string, registry: ModelRegistry = 
   const dir = saved ?? (architecture ? (userWeights(architecture) ?? pretrainedWeights(architecture))?.dir : undefined);
   if (!dir) throw new ConfigError(`model=${model || '(none)'} is not a trained model: give a saved model folder (runs/classify/train/weights/best) or pretrained weights (yolo26n-cls.pt)`);
   return { ...(await loadModel(dir)), dir };
+}
+
+/** What predict runs: a saved model (tfjs layers) or an export (tfjs graph model, ONNX), behind one face. */
+interface Classifier {
+  names: string[];
+  imgsz: number;
+  channels: number;
+  /** Softmax probabilities [n, classes] of `n` images of raw NHWC pixels. */
+  probabilities(pixels: Float32Array, n: number): Promise<Float32Array>;
+  dispose(): Promise<void> | void;
+}
+
+async function openClassifier(model: string, registry?: ModelRegistry): Promise<Classifier> {
+  if (await exportedFormat(model)) {
+    const exported = await openExportedModel(model);
+    const { names, imgsz, channels } = exported.metadata;
+    return { names: Object.values(names), imgsz: imgsz[0], channels, probabilities: (pixels, n) => exported.probabilities(pixels, n), dispose: () => exported.dispose() };
+  }
+  const { model: m, metadata } = await loadTrainedModel(model, registry);
+  const { names, imgsz, channels } = metadata;
+  return {
+    names,
+    imgsz,
+    channels,
+    probabilities: async (pixels, n) => tf.tidy(() => tf.softmax(m.predict(tf.tensor4d(pixels, [n, imgsz, imgsz, channels]), { batchSize: n }) as tf.Tensor2D).dataSync() as Float32Array),
+    dispose: () => {
+      m.dispose();
+    },
+  };
 }
 
 /** `image` resized (bilinear, as validation resizes) into `dst` at `offset` as raw 0–255 floats. */
@@ -45,9 +75,9 @@ export async function* predictStream(settings: Record<string, unknown>, context:
   const images = await resolveSource(cfg.source, context.datasets ?? (await datasetRegistry(log, { data: cfg.source.split('/')[0] })));
   const backend = await selectBackend(cfg.device);
   if (cfg.verbose) log(backend.summary);
-  const { model, metadata } = await loadTrainedModel(cfg.model, context.models);
+  const model = await openClassifier(cfg.model, context.models);
   try {
-    const { imgsz, channels, names } = metadata;
+    const { imgsz, channels, names } = model;
     const saveDir = cfg.save || cfg.save_txt ? await createRunDir(cfg.project ?? defaultProject(cfg.task), cfg.name ?? 'predict', cfg.exist_ok) : undefined;
     const total = images.paths.length;
     const totals = { preprocess: 0, inference: 0, postprocess: 0, images: 0, largest: 0 };
@@ -72,7 +102,7 @@ export async function* predictStream(settings: Record<string, unknown>, context:
       kept.forEach(({ image }, j) => intoBatch(image, imgsz, pixels, j * imgsz * imgsz * channels));
       const pre = ms(t0) / kept.length;
       const t1 = performance.now();
-      const probs = tf.tidy(() => tf.softmax(model.predict(tf.tensor4d(pixels, [kept.length, imgsz, imgsz, channels]), { batchSize: kept.length }) as tf.Tensor2D).dataSync() as Float32Array);
+      const probs = await model.probabilities(pixels, kept.length);
       const inf = ms(t1) / kept.length;
       for (const [j, { image, k }] of kept.entries()) {
         const t2 = performance.now();
@@ -101,7 +131,7 @@ export async function* predictStream(settings: Record<string, unknown>, context:
       if (cfg.save_txt) log(`${labels} label${labels === 1 ? '' : 's'} saved to ${resolve(saveDir, 'labels')}`);
     }
   } finally {
-    model.dispose();
+    await model.dispose();
   }
 }
 
