@@ -106,6 +106,21 @@ describe('yolo-ts binary', () => {
     expect(r.stdout).toMatch(/1 epochs completed/);
   });
 
+  it('exports the pretrained weights as tfjs and ONNX, which predict then runs (Ultralytics test_export)', () => {
+    const tfjs = run('classify', 'export', 'model=yolo26n-cls.pt', 'format=tfjs', 'imgsz=28');
+    expect(tfjs.status).toBe(0);
+    expect(existsSync(join(cwd, 'yolo26n-cls_web_model', 'model.json'))).toBe(true);
+    expect(tfjs.stdout).toMatch(/Export complete \(\d+\.\ds\)\nResults saved to .*\nPredict: +yolo-ts predict task=classify model=.*yolo26n-cls_web_model imgsz=28/);
+    expect(tfjs.stdout).toContain('Visualize:       https://netron.app');
+    const onnx = run('export', 'model=yolo26n-cls.pt', 'format=onnx', 'dynamic=True');
+    expect(onnx.status).toBe(0);
+    for (const model of ['yolo26n-cls_web_model', 'yolo26n-cls.onnx']) {
+      const p = run('classify', 'predict', `model=${model}`, 'source=mnist160/test', 'save=False');
+      expect([p.status, p.stderr]).toEqual([0, '']);
+      expect(p.stdout).toMatch(/^image 80\/80 .*: 28x28 9 /m);
+    }
+  }, 120_000);
+
   it('lists the datasets', () => {
     const r = run('datasets');
     expect(r.status).toBe(0);
