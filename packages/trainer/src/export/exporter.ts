@@ -100,7 +100,7 @@ export async function exportModel(settings: Record<string, unknown>, context: Ru
       date: new Date().toISOString(),
       version: VERSION,
       license: 'MIT',
-      docs: 'https://github.com/yolo-ts/yolo-ts#export',
+      docs: 'the yolo-ts README, section export',
       task: 'classify',
       stride: 1,
       batch,
