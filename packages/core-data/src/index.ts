@@ -1,7 +1,6 @@
-export { YoloTsError, DataFormatError, ChecksumError, DatasetNotFoundError, DatasetUnavailableError, DownloadError } from './errors.js';
-export { editDistance, closestMatch } from './suggest.js';
-export { parseIdx, encodeIdx, type IdxArray } from './idx.js';
-export { splitFromIdx, idxSplit, readIdxSplits, selectIndices, firstPerClass, classCounts, type ImageSplit, type LoadedDataset } from './split.js';
+// What a web page can use too (the package's `browser` entry):
+export * from './browser.js';
+// Node only: files, downloads, plugins
 export { definePlugin, DATASET_NAME, type DatasetPlugin, type BuildContext, type SourceFiles, type SourceSplit, type SourceSplits } from './plugin.js';
 export { DatasetRegistry } from './registry.js';
 export { hashFile, verifySha256 } from './checksum.js';

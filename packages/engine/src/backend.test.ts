@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CANDIDATES, selectBackend, type BackendCandidate } from './backend.js';
-import { defaultThreadCount, wasmThreadCount } from './wasm-threads.js';
+import { wasmThreadCount } from './thread-count.js';
+import { defaultThreadCount } from './wasm-threads.js';
 
 const wasmAndCpu = DEFAULT_CANDIDATES.filter((c) => c.name !== 'tensorflow');
 const missingNode: BackendCandidate = { name: 'tensorflow', load: () => import('@tensorflow/tfjs-node-not-installed' as string) };

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { YoloTsError } from '@yolo-ts/core-data';
+import { preloadNativeModules } from './native-host.js';
+import { wasmThreadCount } from './thread-count.js';
+import { loadTfjsNode } from './tfjs-node-loader.js';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
-import { registerThreadedWasmBackend, wasmThreadCount } from './wasm-threads.js';
+import { registerThreadedWasmBackend } from './wasm-threads.js';
 
 /** A backend the user asked for cannot be loaded, or none can. */
 export class BackendError extends YoloTsError {}
@@ -23,23 +26,14 @@ export interface BackendCandidate {
 
 let wasmLoaded = false;
 
-/** Imports the wasm backend and, in Node, swaps in its multi-threaded build (a no-op on 1-core machines). */
+/**
+ * Imports the wasm backend and, in Node, swaps in its multi-threaded build (a no-op on 1-core machines); fetches
+ * yolo-ts' kernels in a page.
+ */
 async function loadWasm(): Promise<void> {
-  await import('@tensorflow/tfjs-backend-wasm');
+  await Promise.all([import('@tensorflow/tfjs-backend-wasm'), preloadNativeModules()]);
   if (!wasmLoaded) registerThreadedWasmBackend();
   wasmLoaded = true;
-}
-
-/** Imports tfjs-node, turning its multi-line "addon not found" error into the one fact users need. */
-async function loadTfjsNode(): Promise<unknown> {
-  try {
-    return await import('@tensorflow/tfjs-node');
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    if (/tfjs_binding\.node/.test(text)) throw new Error('@tensorflow/tfjs-node has no native binding here (libtensorflow was not downloaded when it installed)');
-    if (/Cannot find (package|module)/.test(text)) throw new Error('@tensorflow/tfjs-node is not installed');
-    throw error;
-  }
 }
 
 export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend.js';
 import { nativePool, ptr } from './native.js';
 import { splitRange } from './native-pool.js';
-import { wasmThreadCount } from './wasm-threads.js';
+import { wasmThreadCount } from './thread-count.js';
 
 describe('native helper threads', () => {
   beforeAll(async () => {

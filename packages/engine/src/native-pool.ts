@@ -1,5 +1,6 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { NativeKernels } from './native.js';
+import type { NativeCall } from './work-split.js';
 
 /**
  * Helper threads for the native kernels on tfjs' threaded wasm build. XNNPACK threads its own ops, but the native
@@ -42,9 +43,6 @@ interface Helper {
   args: Float64Array;
   port: MessagePort;
 }
-
-/** A kernel call: the export's name and its arguments. */
-export type NativeCall = [name: keyof NativeKernels & string, args: number[]];
 
 export class NativePool {
   private readonly helpers: Helper[];
@@ -93,20 +91,4 @@ export class NativePool {
     }
     if (failures.length) throw new Error(`native kernel ${calls[1]![0]} failed on a helper thread: ${failures[0]}`);
   }
-}
-
-/**
- * Splits `count` items (rows, images, elements) into at most `parts` contiguous ranges of whole multiples of
- * `align`, none smaller than `min` items: [start, end) pairs, fewer when there is too little work.
- */
-export function splitRange(count: number, parts: number, min: number, align = 1): [number, number][] {
-  const n = Math.max(1, Math.min(parts, Math.floor(count / Math.max(min, 1))));
-  const ranges: [number, number][] = [];
-  let start = 0;
-  for (let i = 1; i <= n; i++) {
-    const end = i === n ? count : Math.min(count, Math.round((count * i) / n / align) * align);
-    if (end > start) ranges.push([start, end]);
-    start = Math.max(start, end);
-  }
-  return ranges;
 }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { NativePool } from './native-pool.js';
+import { createNativePool, moduleBytes } from './native-host.js';
+import type { NativePool } from './native-pool.js';
 
 /** The exports of native/kernels.c; pointers are byte offsets into tfjs' wasm heap. */
 export interface NativeKernels {
@@ -31,8 +29,6 @@ export interface NativeKernels {
 
 type EmscriptenModule = { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
 
-/** native/ holds the built modules; src/ and dist/ both sit one level below the package root. */
-const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
 const instances = new WeakMap<object, NativeKernels>();
 const pools = new WeakMap<object, NativePool | null>();
 
@@ -62,7 +58,7 @@ export function nativePool(backend: BackendWasm): NativePool | undefined {
   if (pool === undefined) {
     const { memory, shared } = heapOf(module);
     const threads = module.tfjs.getThreadsCount();
-    pool = shared && threads > 1 ? new NativePool(nativeKernels(backend), memory, moduleBytes(true), threads - 1) : null;
+    pool = shared && threads > 1 ? createNativePool(nativeKernels(backend), memory, moduleBytes(true), threads - 1) : null;
     pools.set(module, pool);
   }
   return pool ?? undefined;
@@ -72,18 +68,6 @@ function heapOf(module: EmscriptenModule): { memory: WebAssembly.Memory; shared:
   const memory = module.wasmMemory ?? module.asm?.memory;
   if (!memory) throw new Error('cannot find the wasm memory of the tfjs wasm backend');
   return { memory, shared: typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer };
-}
-
-const bytesByVariant = new Map<boolean, Uint8Array<ArrayBuffer>>();
-
-/** The module's bytes, read once per variant (the main thread and the helper pool instantiate the same). */
-function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
-  let bytes = bytesByVariant.get(shared);
-  if (!bytes) {
-    bytes = new Uint8Array(readFileSync(join(nativeDir, shared ? 'kernels-shared.wasm' : 'kernels.wasm')));
-    bytesByVariant.set(shared, bytes);
-  }
-  return bytes;
 }
 
 /** Byte offset of a tensor's data in the heap. */

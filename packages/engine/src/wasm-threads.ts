@@ -5,6 +5,8 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
+// Node's half of the threaded wasm backend; wasm-threads.browser.ts is a page's (package.json's `browser` field).
+
 const require = createRequire(import.meta.url);
 
 /** The emscripten module object that BackendWasm wraps (untyped in tfjs). */
@@ -96,10 +98,4 @@ export function registerThreadedWasmBackend(threads = defaultThreadCount()): voi
   if (threads <= 1 || typeof SharedArrayBuffer === 'undefined') return;
   tf.removeBackend('wasm');
   tf.registerBackend('wasm', () => instantiateThreadedSimd(threads), 2);
-}
-
-/** Threads the active wasm backend runs on. */
-export function wasmThreadCount(): number {
-  const backend = tf.backend() as unknown as { wasm?: { tfjs: { getThreadsCount: () => number } } };
-  return backend.wasm?.tfjs.getThreadsCount() ?? 1;
 }

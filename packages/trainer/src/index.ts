@@ -24,3 +24,5 @@ export { openExportedModel, exportedFormat, type ExportedModel, type ExportMetad
 export type { InferenceGraph, GraphNode, GraphOp, ValueInfo, Weight, Activation } from './export/graph.js';
 export type { Precision } from './export/quantize.js';
 export { YOLO } from './yolo.js';
+export { trainInMemory, type InMemoryTrainOptions, type InMemoryStep } from './train/in-memory.js';
+export { mnistPreprocess } from './predict/mnist-preprocess.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { nativePool, ptr } from '../native.js';
-import { splitRange, type NativeCall } from '../native-pool.js';
+import { splitRange, type NativeCall } from '../work-split.js';
 import { ACTIVATION_CODES, GEMM_PANEL_FLOATS, PARALLEL_MIN_WORK, imagesPerThread, isPointwise, nativeGemm, nativeGemmWins, runNative, size, splitNative, type WasmKernel } from './wasm-util.js';
 
 /** Patch floats each thread's im2col holds at once (1 MB: L2-sized, so gemm reads them from cache). */

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels, nativePool, ptr } from '../native.js';
-import { splitRange, type NativeCall, type NativePool } from '../native-pool.js';
-import { wasmThreadCount } from '../wasm-threads.js';
+import type { NativePool } from '../native-pool.js';
+import { splitRange, type NativeCall } from '../work-split.js';
+import { wasmThreadCount } from '../thread-count.js';
 
 /** A kernel function that runs on the wasm backend, typed for our use. */
 export type WasmKernel = (args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs?: tf.NamedAttrMap }) => tf.TensorInfo;
