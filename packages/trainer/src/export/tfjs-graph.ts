@@ -31,7 +31,7 @@ export interface TfjsGraphArtifacts {
   weightData: Uint8Array;
 }
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
+const b64 = (s: string) => btoa(s); // attribute strings are ASCII op and padding names
 const ints = (xs: number[]) => ({ list: { i: xs.map(String) } });
 const str = (s: string) => ({ s: b64(s) });
 const FLOAT = { type: 'DT_FLOAT' };

@@ -28,6 +28,8 @@ export interface InMemoryTrainOptions {
   seed?: number;
   /** Called after every step; a page updates its chart here (awaited, so it can yield to the event loop). */
   onStep?: (step: InMemoryStep) => void | Promise<void>;
+  /** Called after each epoch (e.g. to validate); epochs count from 1. */
+  onEpochEnd?: (epoch: number) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -62,6 +64,7 @@ export async function trainInMemory(o: InMemoryTrainOptions): Promise<{ losses: 
         losses.push(loss);
         await o.onStep?.({ epoch, step: step + 1, steps, loss, imagesPerSecond: (indices.length * 1000) / (performance.now() - t0) });
       }
+      await o.onEpochEnd?.(epoch + 1);
     }
     return { losses };
   } finally {

@@ -1,0 +1,128 @@
+// `pnpm test:browser` (and `pnpm test` wherever Chromium is installed): the built demo (dist/, from `vite build`)
+// served with the COOP/COEP headers, driven in Debian's Chromium by playwright-core.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeImage } from '@yolo-ts/core-data';
+import { predict, trainInMemory } from '@yolo-ts/trainer';
+import { selectBackend } from '@yolo-ts/engine';
+import { defaultModelRegistry } from '@yolo-ts/models';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
+const shots = join(root, 'screenshots');
+
+declare const yoloDemo: {
+  ready: Promise<void>;
+  predictPixels(images: number[][]): Promise<number[][]>;
+  startTraining(o: { arch?: string; epochs?: number; batch?: number }): Promise<{ losses: number[]; imagesPerSecond: number[]; top1: number[]; threads: number; backend: string; seconds: number }>;
+  lastPrediction(): { top1: string; top5: { name: string; p: number }[]; ms: number } | undefined;
+};
+
+/** Mouse strokes on the 280×280 pad, in pad coordinates: each stroke a list of points. */
+async function draw(page: Page, strokes: [number, number][][]): Promise<void> {
+  const box = (await page.locator('#pad').boundingBox())!;
+  await page.click('#clear');
+  for (const stroke of strokes) {
+    await page.mouse.move(box.x + stroke[0]![0], box.y + stroke[0]![1]);
+    await page.mouse.down();
+    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 4 });
+    await page.mouse.up();
+  }
+  await page.waitForFunction(() => yoloDemo.lastPrediction() !== undefined);
+}
+
+const ellipse = (cx: number, cy: number, rx: number, ry: number): [number, number][] => Array.from({ length: 33 }, (_, i) => [cx + rx * Math.sin((i / 32) * 2 * Math.PI), cy - ry * Math.cos((i / 32) * 2 * Math.PI)]);
+const DIGITS: Record<string, [number, number][][]> = {
+  '0': [ellipse(140, 140, 55, 90)],
+  '1': [[[150, 40], [145, 140], [140, 240]]],
+  '7': [[[70, 50], [210, 50], [170, 130], [130, 240]]],
+};
+
+describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(root, 'dist', 'index.html'))) throw new Error('tools/demo/dist is missing: run the build first (pnpm test does)');
+    server = await preview({ root, logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1320, height: 860 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(server.resolvedUrls!.local[0]!);
+    await page.evaluate(() => yoloDemo.ready);
+    await mkdir(shots, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('is cross-origin isolated, so tfjs and the engine can use threads', async () => {
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    expect(await page.textContent('#status')).toMatch(/on wasm \(cross-origin isolated/);
+  });
+
+  it.each(Object.keys(DIGITS))('recognises a %s drawn with the mouse (pretrained yolo26n-cls, exported, stock tfjs)', async (digit) => {
+    await draw(page, DIGITS[digit]!);
+    const p = await page.evaluate(() => yoloDemo.lastPrediction()!);
+    expect(p.top1).toBe(digit);
+    if (digit === '7') await page.locator('#draw-panel').screenshot({ path: join(shots, 'draw.png') });
+  });
+
+  it("gives the probabilities of Node's predict on the same images within 1e-4", async () => {
+    const results = await predict({ model: 'yolo26n-cls.pt', source: 'mnist160/test', device: 'wasm', verbose: false }, { log: () => {} });
+    const images = await Promise.all(results.map(async (r) => Array.from((await decodeImage(await readFile(r.path), r.path, 1)).data)));
+    const inPage = await page.evaluate((x) => yoloDemo.predictPixels(x), images);
+    let max = 0;
+    results.forEach((r, i) => r.probs.data.forEach((v, k) => (max = Math.max(max, Math.abs(v - inPage[i]![k]!)))));
+    expect(results.length).toBe(80);
+    expect(max).toBeLessThan(1e-4);
+  });
+
+  it('trains cnn-small in the tab on the engine: the loss falls, and Draw then uses the trained model', async () => {
+    const run = await page.evaluate(() => yoloDemo.startTraining({ arch: 'cnn-small', epochs: 12, batch: 16 }));
+    expect(errors).toEqual([]);
+    expect(run.backend).toMatch(/^backend: wasm/);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(run.losses).toHaveLength(60);
+    expect(mean(run.losses.slice(-10))).toBeLessThan(0.8 * mean(run.losses.slice(0, 10)));
+    expect(await page.textContent('#model-name')).toMatch(/trained here/);
+    await page.locator('#train-panel').screenshot({ path: join(shots, 'train.png') });
+    await page.screenshot({ path: join(shots, 'page.png'), fullPage: true });
+  });
+
+  it('fine-tunes the pretrained yolo26n-cls in the tab, and measures img/s at batch 64 beside Node', async () => {
+    const measured: Record<string, { page: number; node: number; threads: number }> = {};
+    await selectBackend('wasm');
+    for (const arch of ['cnn-small', 'yolo26n-cls.yaml']) {
+      const run = await page.evaluate((a) => yoloDemo.startTraining({ arch: a, epochs: 6, batch: 64 }), arch);
+      const model = defaultModelRegistry().build(arch.replace('.yaml', ''), { imgsz: 28, channels: 1, nc: 10, seed: 0 });
+      const split = await mnist160Split();
+      const node: number[] = [];
+      await trainInMemory({ model, train: split, epochs: 6, batch: 64, onStep: (s) => void node.push(s.imagesPerSecond) });
+      model.dispose();
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      measured[arch] = { page: median(run.imagesPerSecond.slice(1)), node: median(node.slice(1)), threads: run.threads };
+    }
+    console.log(`training img/s at batch 64, page vs Node (same machine, same run): ${JSON.stringify(measured)}`);
+    for (const m of Object.values(measured)) expect(m.page).toBeGreaterThan(0);
+    const tuned = await page.evaluate(() => yoloDemo.startTraining({ arch: 'yolo26n-cls.pt', epochs: 2, batch: 16 }));
+    expect(tuned.top1.at(-1)!).toBeGreaterThan(0.8);
+  });
+});
+
+async function mnist160Split() {
+  const { datasetRegistry, resolveData } = await import('@yolo-ts/trainer');
+  const source = await resolveData('mnist160', await datasetRegistry(() => {}, { data: 'mnist160' }));
+  return (await source.load({ cache: 'ram', log: () => {} })).train;
+}
