@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend.js';
 import { nativePool, ptr } from './native.js';
-import { splitRange } from './native-pool.js';
+import { splitRange } from './work-split.js';
 import { wasmThreadCount } from './thread-count.js';
 
 describe('native helper threads', () => {

@@ -1,7 +1,9 @@
 // `pnpm test:browser` (and `pnpm test` wherever Chromium is installed): the built demo (dist/, from `vite build`)
 // served with the COOP/COEP headers, driven in Debian's Chromium by playwright-core.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeImage } from '@yolo-ts/core-data';
@@ -11,7 +13,6 @@ import { defaultModelRegistry } from '@yolo-ts/models';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const chromiumPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
@@ -99,6 +100,18 @@ describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
     expect(await page.textContent('#model-name')).toMatch(/trained here/);
     await page.locator('#train-panel').screenshot({ path: join(shots, 'train.png') });
     await page.screenshot({ path: join(shots, 'page.png'), fullPage: true });
+  });
+
+  it('trains on MNIST-style IDX files picked in the page, gzip-compressed or not', async () => {
+    const data = join(root, 'public', 'generated', 'data', 'mnist160');
+    const picked = await mkdtemp(join(tmpdir(), 'yolo-ts-idx-'));
+    for (const name of ['train-images.idx', 'train-labels.idx']) await writeFile(join(picked, `${name}.gz`), gzipSync(await readFile(join(data, name))));
+    await page.selectOption('#data', 'files');
+    await page.setInputFiles('#idx-files', [join(picked, 'train-images.idx.gz'), join(picked, 'train-labels.idx.gz'), join(data, 'test-images.idx'), join(data, 'test-labels.idx')]);
+    const run = await page.evaluate(() => yoloDemo.startTraining({ arch: 'cnn-small', epochs: 4, batch: 16 }));
+    expect(run.losses).toHaveLength(20);
+    expect(run.top1).toHaveLength(4); // validated on the picked test files after every epoch
+    await page.selectOption('#data', 'mnist160');
   });
 
   it('fine-tunes the pretrained yolo26n-cls in the tab, and measures img/s at batch 64 beside Node', async () => {
