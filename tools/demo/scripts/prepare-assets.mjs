@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes what the demo page loads into public/generated/ (git-ignored), from the Node side of yolo-ts:
-//   data/mnist160/{train,test}-{images,labels}.idx   the embedded 160-image slice, as IDX files (the page parses IDX)
+//   data/mnist160/                                   the embedded 160-image slice as IDX files named as MNIST's
 //   models/yolo26n-cls_web_model/                    the pretrained yolo26n-cls exported as a tfjs graph model
 //   weights/yolo26n-cls/                             the same weights as a layers model, to fine-tune in the page
 // The folder is built beside the old one and swapped in whole.
@@ -20,9 +20,9 @@ await rm(tmp, { recursive: true, force: true });
 const source = await resolveData('mnist160', await datasetRegistry(quiet, { data: 'mnist160' }));
 const data = await source.load({ cache: 'disk', log: quiet });
 await mkdir(join(tmp, 'data', 'mnist160'), { recursive: true });
-for (const [name, split] of Object.entries({ train: data.train, test: data.test ?? data.val })) {
-  await writeFile(join(tmp, 'data', 'mnist160', `${name}-images.idx`), encodeIdx([split.count, split.height, split.width], split.images));
-  await writeFile(join(tmp, 'data', 'mnist160', `${name}-labels.idx`), encodeIdx([split.count], Uint8Array.from(split.labels)));
+for (const [name, split] of Object.entries({ train: data.train, t10k: data.test ?? data.val })) {
+  await writeFile(join(tmp, 'data', 'mnist160', `${name}-images-idx3-ubyte`), encodeIdx([split.count, split.height, split.width], split.images));
+  await writeFile(join(tmp, 'data', 'mnist160', `${name}-labels-idx1-ubyte`), encodeIdx([split.count], Uint8Array.from(split.labels)));
 }
 await writeFile(join(tmp, 'data', 'mnist160', 'names.json'), JSON.stringify(data.classes));
 

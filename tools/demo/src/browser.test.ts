@@ -90,7 +90,7 @@ describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
     expect(max).toBeLessThan(1e-4);
   });
 
-  it('trains cnn-small in the tab on the engine: the loss falls, and Draw then uses the trained model', async () => {
+  it('trains cnn-small in the tab on the engine: the loss falls, Draw then uses the trained model, and the download is a run\'s weights', async () => {
     const run = await page.evaluate(() => yoloDemo.startTraining({ arch: 'cnn-small', epochs: 12, batch: 16 }));
     expect(errors).toEqual([]);
     expect(run.backend).toMatch(/^backend: wasm/);
@@ -100,17 +100,35 @@ describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
     expect(await page.textContent('#model-name')).toMatch(/trained here/);
     await page.locator('#train-panel').screenshot({ path: join(shots, 'train.png') });
     await page.screenshot({ path: join(shots, 'page.png'), fullPage: true });
+    // Download weights: model.json + weights.bin, which Node's predict loads as it loads weights/best.
+    const dir = await mkdtemp(join(tmpdir(), 'yolo-ts-download-'));
+    const saved: Promise<void>[] = [];
+    page.on('download', (d) => saved.push(d.saveAs(join(dir, d.suggestedFilename()))));
+    await page.click('#download');
+    await expect.poll(() => saved.length).toBe(2);
+    await Promise.all(saved);
+    const results = await predict({ model: dir, source: 'mnist160/test', device: 'wasm', verbose: false }, { log: () => {} });
+    const images = await Promise.all(results.map(async (r) => Array.from((await decodeImage(await readFile(r.path), r.path, 1)).data)));
+    const inPage = await page.evaluate((x) => yoloDemo.predictPixels(x), images);
+    let max = 0;
+    results.forEach((r, i) => r.probs.data.forEach((v, k) => (max = Math.max(max, Math.abs(v - inPage[i]![k]!)))));
+    expect(max).toBeLessThan(1e-4);
   });
 
   it('trains on MNIST-style IDX files picked in the page, gzip-compressed or not', async () => {
     const data = join(root, 'public', 'generated', 'data', 'mnist160');
     const picked = await mkdtemp(join(tmpdir(), 'yolo-ts-idx-'));
-    for (const name of ['train-images.idx', 'train-labels.idx']) await writeFile(join(picked, `${name}.gz`), gzipSync(await readFile(join(data, name))));
+    for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']) await writeFile(join(picked, `${name}.gz`), gzipSync(await readFile(join(data, name))));
     await page.selectOption('#data', 'files');
-    await page.setInputFiles('#idx-files', [join(picked, 'train-images.idx.gz'), join(picked, 'train-labels.idx.gz'), join(data, 'test-images.idx'), join(data, 'test-labels.idx')]);
+    await page.setInputFiles('#idx-files', [join(picked, 'train-images-idx3-ubyte.gz'), join(picked, 'train-labels-idx1-ubyte.gz'), join(data, 't10k-images-idx3-ubyte'), join(data, 't10k-labels-idx1-ubyte')]);
     const run = await page.evaluate(() => yoloDemo.startTraining({ arch: 'cnn-small', epochs: 4, batch: 16 }));
     expect(run.losses).toHaveLength(20);
     expect(run.top1).toHaveLength(4); // validated on the picked test files after every epoch
+    // The same files at a URL (the page's own server here).
+    await page.selectOption('#data', 'url');
+    await page.fill('#idx-url', new URL('generated/data/mnist160/', page.url()).href);
+    const fromUrl = await page.evaluate(() => yoloDemo.startTraining({ arch: 'cnn-small', epochs: 2, batch: 16 }));
+    expect([fromUrl.losses.length, fromUrl.top1.length]).toEqual([10, 2]);
     await page.selectOption('#data', 'mnist160');
   });
 
@@ -118,11 +136,11 @@ describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
     const measured: Record<string, { page: number; node: number; threads: number }> = {};
     await selectBackend('wasm');
     for (const arch of ['cnn-small', 'yolo26n-cls.yaml']) {
-      const run = await page.evaluate((a) => yoloDemo.startTraining({ arch: a, epochs: 6, batch: 64 }), arch);
+      const run = await page.evaluate((a) => yoloDemo.startTraining({ arch: a, epochs: 12, batch: 64 }), arch);
       const model = defaultModelRegistry().build(arch.replace('.yaml', ''), { imgsz: 28, channels: 1, nc: 10, seed: 0 });
       const split = await mnist160Split();
       const node: number[] = [];
-      await trainInMemory({ model, train: split, epochs: 6, batch: 64, onStep: (s) => void node.push(s.imagesPerSecond) });
+      await trainInMemory({ model, train: split, epochs: 12, batch: 64, onStep: (s) => void node.push(s.imagesPerSecond) });
       model.dispose();
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       measured[arch] = { page: median(run.imagesPerSecond.slice(1)), node: median(node.slice(1)), threads: run.threads };

@@ -20,18 +20,32 @@ export async function idxSplit(images: Uint8Array, labels: Uint8Array, source: s
   return { split: splitFromIdx(x, y, classes.length, source), names: classes };
 }
 
-const fetchBytes = async (url: string) => {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-};
+/** The first of `urls` that answers, as bytes. */
+async function fetchFirst(urls: string[]): Promise<Uint8Array> {
+  for (const url of urls) {
+    const response = await fetch(url);
+    // A dev server answers a missing file with its index.html: that is not the file either.
+    if (response.ok && !response.headers.get('content-type')?.includes('text/html')) return new Uint8Array(await response.arrayBuffer());
+  }
+  throw new Error(`cannot fetch ${urls.join(' or ')}`);
+}
+
+/**
+ * A folder of IDX files named as MNIST's (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…, each plain or
+ * `.gz`) at `base`, a URL relative to the page or absolute (the server must allow the page: same origin or CORS).
+ */
+export async function idxFolder(base: string, names?: string[]): Promise<{ train: NamedSplit; test?: NamedSplit }> {
+  const root = base.replace(/\/+$/, '');
+  const file = (name: string) => [`${root}/${name}`, `${root}/${name}.gz`];
+  const load = async (split: 'train' | 't10k') => idxSplit(await fetchFirst(file(`${split}-images-idx3-ubyte`)), await fetchFirst(file(`${split}-labels-idx1-ubyte`)), `${root} ${split}`, names);
+  const train = await load('train');
+  return { train, test: await load('t10k').catch(() => undefined) };
+}
 
 /** The built-in mnist160 (public/generated/data, written by scripts/prepare-assets.mjs). */
-export async function mnist160(): Promise<{ train: NamedSplit; test: NamedSplit }> {
+export async function mnist160(): Promise<{ train: NamedSplit; test?: NamedSplit }> {
   const base = 'generated/data/mnist160';
-  const names = (await (await fetch(`${base}/names.json`)).json()) as string[];
-  const load = async (split: string) => idxSplit(await fetchBytes(`${base}/${split}-images.idx`), await fetchBytes(`${base}/${split}-labels.idx`), `mnist160 ${split}`, names);
-  return { train: await load('train'), test: await load('test') };
+  return idxFolder(base, (await (await fetch(`${base}/names.json`)).json()) as string[]);
 }
 
 /** MNIST-style IDX files the user picked: `*-images*`/`*-labels*` for train (and t10k/test, optional). */

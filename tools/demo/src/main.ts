@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { mnistPreprocess } from '@yolo-ts/trainer';
 import { parse } from 'yaml';
 import { LossChart } from './chart';
-import { droppedFolder, mnist160, pickedIdx, type NamedSplit } from './datasets';
+import { droppedFolder, idxFolder, mnist160, pickedIdx, type NamedSplit } from './datasets';
 import type { TrainRequest } from './train-worker';
 import { locateTfjsWasm } from './wasm-paths';
 
@@ -148,6 +148,7 @@ drop.addEventListener('drop', (e) => {
 async function chosenData(): Promise<{ train: NamedSplit; test?: NamedSplit }> {
   const data = $<HTMLSelectElement>('data').value;
   if (data === 'files') return pickedIdx([...($<HTMLInputElement>('idx-files').files ?? [])]);
+  if (data === 'url') return idxFolder($<HTMLInputElement>('idx-url').value);
   if (data === 'folder') {
     if (!dropped) throw new Error('drop a folder on the drop area first');
     return droppedFolder(dropped);
