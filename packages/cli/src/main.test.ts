@@ -118,6 +118,9 @@ describe('yolo-ts binary', () => {
       const p = run('classify', 'predict', `model=${model}`, 'source=mnist160/test', 'save=False');
       expect([p.status, p.stderr]).toEqual([0, '']);
       expect(p.stdout).toMatch(/^image 80\/80 .*: 28x28 9 /m);
+      const v = run('classify', 'val', `model=${model}`, 'data=mnist160', 'plots=False');
+      expect(v.status).toBe(0);
+      expect(v.stdout).toMatch(/^ +all +(1|0\.9\d*) +1$/m);
     }
   }, 120_000);
 

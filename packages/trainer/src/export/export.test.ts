@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { predict } from '../predict/predictor.js';
+import { val } from '../val/val.js';
 import { exportModel } from './exporter.js';
 import { lowerModel } from './lower.js';
 import { writeOnnx } from './onnx.js';
@@ -192,5 +193,18 @@ describe('export of a saved model, then predict with the export', () => {
     }
     expect(sizes.tfjshalf! / sizes.tfjs!).toBeLessThan(0.6);
     expect(sizes.onnxint8! / sizes.onnx!).toBeLessThan(0.35);
+  }, 60_000);
+
+  it('val takes an export (data= from its metadata) and gives the saved model figures', async () => {
+    const quiet = { log: () => {} };
+    const saved = await val({ model: weights, device: 'wasm', plots: false }, quiet);
+    for (const format of ['tfjs', 'onnx']) {
+      const { path } = await exportModel({ model: weights, format, device: 'wasm' }, quiet);
+      const exported = await val({ model: path, device: 'wasm', plots: false }, quiet);
+      expect(exported.metrics.top1).toBe(saved.metrics.top1);
+      expect(exported.metrics.top5).toBe(saved.metrics.top5);
+      expect(exported.metrics.confusion).toEqual(saved.metrics.confusion);
+      expect(Math.abs(exported.metrics.loss - saved.metrics.loss)).toBeLessThan(1e-4);
+    }
   }, 60_000);
 });

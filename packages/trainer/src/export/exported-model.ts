@@ -19,6 +19,8 @@ export interface ExportMetadata {
   imgsz: [number, number];
   channels: number;
   names: Record<number, string>;
+  /** The dataset it was trained on (`data=` for val), when known. */
+  dataset?: string;
   input: string;
   output: string;
   precision: string;

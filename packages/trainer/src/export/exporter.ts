@@ -107,6 +107,7 @@ export async function exportModel(settings: Record<string, unknown>, context: Ru
       imgsz: [metadata.imgsz, metadata.imgsz],
       channels: metadata.channels,
       names,
+      ...(typeof metadata.dataset === 'string' ? { dataset: metadata.dataset } : {}),
       input: format === 'onnx' ? 'float32 pixels 0-255, NCHW [batch, channels, h, w]' : 'float32 pixels 0-255, NHWC [batch, h, w, channels]',
       output: 'float32 softmax probabilities [batch, classes]',
       precision,
@@ -144,6 +145,7 @@ export async function exportModel(settings: Record<string, unknown>, context: Ru
     log(`\nExport complete (${seconds.toFixed(1)}s)\nResults saved to ${dirname(path)}`);
     if (format !== 'tfjs-layers') {
       log(`Predict:         yolo-ts predict task=classify model=${path} imgsz=${imgsz} source=...`);
+      log(`Validate:        yolo-ts val task=classify model=${path} imgsz=${imgsz} data=${String(metadata.dataset ?? 'DATA')}`);
     }
     log('Visualize:       https://netron.app');
     return { format, path, bytes, metadata: meta };

@@ -35,53 +35,114 @@ export function evaluate(model: tf.LayersModel, split: ImageSplit, imgsz: number
   return withFusedConvBn(model, () => evaluateBatches(model, split, imgsz, batch));
 }
 
+type Phase = keyof ClassifyMetrics['speed'];
+
+/** Counts of one evaluation (confusion, top-5 hits, loss, time per phase), turned into ClassifyMetrics at the end. */
+class Tally {
+  readonly confusion: number[][];
+  private readonly within5: number[];
+  private readonly speed = { preprocess: 0, inference: 0, loss: 0, postprocess: 0 };
+  private lossSum = 0;
+  private t = performance.now();
+
+  constructor(private readonly nc: number) {
+    this.confusion = Array.from({ length: nc }, () => new Array<number>(nc).fill(0));
+    this.within5 = new Array<number>(nc).fill(0);
+  }
+
+  /** Starts timing afresh (between batches nothing is counted). */
+  restart(): void {
+    this.t = performance.now();
+  }
+
+  /** Time since the last lap goes to `phase`. */
+  lap(phase: Phase): void {
+    const now = performance.now();
+    this.speed[phase] += now - this.t;
+    this.t = now;
+  }
+
+  addLoss(sum: number): void {
+    this.lossSum += sum;
+  }
+
+  /** One image: its true label and its classes ranked best first (at least the top 5). */
+  add(label: number, ranked: ArrayLike<number>): void {
+    this.confusion[ranked[0]!]![label]!++;
+    for (let j = 0; j < Math.min(5, this.nc); j++) if (ranked[j] === label) this.within5[label]!++;
+  }
+
+  metrics(count: number): ClassifyMetrics {
+    const { confusion, within5, speed } = this;
+    const images = confusion[0]!.map((_, t) => confusion.reduce((a, row) => a + row[t]!, 0));
+    const right = confusion.reduce((a, row, p) => a + row[p]!, 0);
+    const top1 = right / count;
+    const top5 = within5.reduce((a, b) => a + b, 0) / count;
+    const perImage = (v: number) => v / Math.max(count, 1);
+    return {
+      top1,
+      top5,
+      fitness: (top1 + top5) / 2,
+      loss: this.lossSum / count,
+      count,
+      confusion,
+      perClass: images.map((n, c) => ({ images: n, top1: n ? confusion[c]![c]! / n : NaN, top5: n ? within5[c]! / n : NaN })),
+      speed: { preprocess: perImage(speed.preprocess), inference: perImage(speed.inference), loss: perImage(speed.loss), postprocess: perImage(speed.postprocess) },
+    };
+  }
+}
+
+const batchIndices = (start: number, batch: number, count: number) => Array.from({ length: Math.min(batch, count - start) }, (_, k) => start + k);
+
 function evaluateBatches(model: tf.LayersModel, split: ImageSplit, imgsz: number, batch: number): ClassifyMetrics {
   const nc = (model.outputs[0]!.shape as number[])[1]!;
-  const confusion = Array.from({ length: nc }, () => new Array<number>(nc).fill(0));
-  const within5 = new Array<number>(nc).fill(0);
-  const speed = { preprocess: 0, inference: 0, loss: 0, postprocess: 0 };
-  let lossSum = 0;
+  const tally = new Tally(nc);
   for (let start = 0; start < split.count; start += batch) {
-    const indices = Array.from({ length: Math.min(batch, split.count - start) }, (_, k) => start + k);
+    const indices = batchIndices(start, batch, split.count);
     tf.tidy(() => {
-      let t = performance.now();
-      const lap = (phase: keyof typeof speed) => {
-        const now = performance.now();
-        speed[phase] += now - t;
-        t = now;
-      };
+      tally.restart();
       const { x, y } = gatherBatch(split, indices, { imgsz });
-      lap('preprocess');
+      tally.lap('preprocess');
       // predict() would otherwise cut the batch into slices of 32, running every layer once per slice.
       const logits = model.predict(x, { batchSize: indices.length }) as tf.Tensor2D;
       logits.dataSync();
-      lap('inference');
-      lossSum += classificationLoss(logits, y).dataSync()[0]! * indices.length;
-      lap('loss');
+      tally.lap('inference');
+      tally.addLoss(classificationLoss(logits, y).dataSync()[0]! * indices.length);
+      tally.lap('loss');
       const { indices: topk } = tf.topk(logits, Math.min(5, nc));
       const top = topk.dataSync();
       const k = topk.shape[1]!;
-      indices.forEach((i, n) => {
-        const label = split.labels[i]!;
-        confusion[top[n * k]!]![label]!++;
-        for (let j = 0; j < k; j++) if (top[n * k + j] === label) within5[label]!++;
-      });
-      lap('postprocess');
+      indices.forEach((i, n) => tally.add(split.labels[i]!, top.subarray(n * k, (n + 1) * k)));
+      tally.lap('postprocess');
     });
   }
-  const images = confusion[0]!.map((_, t) => confusion.reduce((a, row) => a + row[t]!, 0));
-  const right = confusion.reduce((a, row, p) => a + row[p]!, 0);
-  const top1 = right / split.count;
-  const top5 = within5.reduce((a, b) => a + b, 0) / split.count;
-  const perImage = (v: number) => v / Math.max(split.count, 1);
-  return {
-    top1,
-    top5,
-    fitness: (top1 + top5) / 2,
-    loss: lossSum / split.count,
-    count: split.count,
-    confusion,
-    perClass: images.map((n, c) => ({ images: n, top1: n ? confusion[c]![c]! / n : NaN, top5: n ? within5[c]! / n : NaN })),
-    speed: { preprocess: perImage(speed.preprocess), inference: perImage(speed.inference), loss: perImage(speed.loss), postprocess: perImage(speed.postprocess) },
-  };
+  return tally.metrics(split.count);
+}
+
+/**
+ * `evaluate` for a model known only by its probabilities (an export run by its own runtime): the same figures, the
+ * loss as the mean −log p of the true class (equal to the cross-entropy of the logits).
+ */
+export async function evaluateProbabilities(probabilities: (pixels: Float32Array, n: number) => Promise<Float32Array>, nc: number, split: ImageSplit, imgsz: number, batch = 256): Promise<ClassifyMetrics> {
+  const tally = new Tally(nc);
+  for (let start = 0; start < split.count; start += batch) {
+    const indices = batchIndices(start, batch, split.count);
+    tally.restart();
+    const { x, y } = gatherBatch(split, indices, { imgsz });
+    const pixels = x.dataSync() as Float32Array;
+    tf.dispose([x, y]);
+    tally.lap('preprocess');
+    const p = await probabilities(pixels, indices.length);
+    tally.lap('inference');
+    let loss = 0;
+    indices.forEach((i, n) => (loss -= Math.log(Math.max(p[n * nc + split.labels[i]!]!, 1e-12))));
+    tally.addLoss(loss);
+    tally.lap('loss');
+    indices.forEach((i, n) => {
+      const row = p.subarray(n * nc, (n + 1) * nc);
+      tally.add(split.labels[i]!, [...row.keys()].sort((a, b) => row[b]! - row[a]! || a - b).slice(0, 5));
+    });
+    tally.lap('postprocess');
+  }
+  return tally.metrics(split.count);
 }

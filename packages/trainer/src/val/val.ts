@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { ImageSplit } from '@yolo-ts/core-data';
 import { selectBackend } from '@yolo-ts/engine';
 import { ConfigError, resolveConfig } from '../config/config.js';
 import { defaultProject } from '../config/user-settings.js';
@@ -7,7 +8,8 @@ import { plotConfusion } from '../plots/run-plots.js';
 import { loadTrainedModel } from '../predict/predictor.js';
 import { createRunDir } from '../run/run-dir.js';
 import type { RunContext } from '../train/train.js';
-import { evaluate, g3, type ClassifyMetrics } from './metrics.js';
+import { evaluate, evaluateProbabilities, g3, type ClassifyMetrics } from './metrics.js';
+import { exportedFormat, openExportedModel } from '../export/exported-model.js';
 
 export interface ValResult {
   metrics: ClassifyMetrics;
@@ -29,7 +31,7 @@ export interface ValResult {
  */
 export async function val(settings: Record<string, unknown>, context: RunContext = {}): Promise<ValResult> {
   const log = context.log ?? console.log;
-  const { model, metadata, dir } = await loadTrainedModel(String(settings.model ?? ''), context.models);
+  const { metadata, dir, evaluateOn, dispose } = await openForValidation(String(settings.model ?? ''), context);
   try {
     const dataName = String(settings.data ?? metadata.dataset ?? '');
     const source = await resolveData(dataName, context.datasets ?? (await datasetRegistry(log, { data: dataName })));
@@ -50,7 +52,7 @@ export async function val(settings: Record<string, unknown>, context: RunContext
     }
     const split = data[splitName as 'val' | 'test' | 'train'];
     if (!split) throw new ConfigError(`dataset '${data.name}' has no '${cfg.split}' split`);
-    const metrics = evaluate(model, split, cfg.imgsz, Math.max(cfg.batch * 2, 256));
+    const metrics = await evaluateOn(split, cfg.imgsz, Math.max(cfg.batch * 2, 256));
     const width = Math.max(22, ...data.classes.map((c) => c.length + 2));
     log(`${'classes'.padStart(width)}${'top1_acc'.padStart(11)}${'top5_acc'.padStart(11)}`);
     log(`${'all'.padStart(width)}${g3(metrics.top1).padStart(11)}${g3(metrics.top5).padStart(11)}`);
@@ -65,6 +67,31 @@ export async function val(settings: Record<string, unknown>, context: RunContext
     }
     return { metrics, names: data.classes, split: splitName, backend: backend.name, saveDir };
   } finally {
-    model.dispose();
+    await dispose();
   }
+}
+
+/** What val needs of a model: a saved one (tfjs layers, evaluated fused) or an export run by its own runtime. */
+async function openForValidation(model: string, context: RunContext) {
+  if (await exportedFormat(model)) {
+    const exported = await openExportedModel(model);
+    const m = exported.metadata;
+    const names = Object.values(m.names);
+    const metadata = { names, imgsz: m.imgsz[0], channels: m.channels, dataset: m.dataset };
+    return {
+      metadata,
+      dir: model,
+      evaluateOn: (split: ImageSplit, imgsz: number, batch: number) => evaluateProbabilities((x, n) => exported.probabilities(x, n), names.length, split, imgsz, batch),
+      dispose: () => exported.dispose(),
+    };
+  }
+  const { model: layers, metadata, dir } = await loadTrainedModel(model, context.models);
+  return {
+    metadata,
+    dir,
+    evaluateOn: async (split: ImageSplit, imgsz: number, batch: number) => evaluate(layers, split, imgsz, batch),
+    dispose: async () => {
+      layers.dispose();
+    },
+  };
 }
