@@ -1,16 +1,53 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
-/** Writes a file (given whole or as chunks) through a temporary name and a rename, so no reader sees half of it. */
+/** A temporary name beside `path`, unique to this process and call. */
+const tempBeside = (path: string, kind: string) => join(dirname(path), `.${basename(path)}.${kind}-${process.pid}-${randomBytes(4).toString('hex')}`);
+
+/**
+ * Writes a file (given whole or as chunks) through a unique temporary name, flushed to disk (fsync) before it is
+ * renamed into place, so a reader, or the file after a crash or power loss, is the old version or the new one,
+ * never half of one. The temporary file is removed when anything fails.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<Uint8Array>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = tempBeside(path, 'tmp');
   try {
-    await writeFile(tmp, data);
+    const file = await open(tmp, 'w');
+    try {
+      // Each writeFile continues where the last one ended, and loops until its chunk is written.
+      for (const chunk of typeof data === 'string' || data instanceof Uint8Array ? [data] : data) await file.writeFile(chunk);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Replaces the folder `dir` whole: `fill` writes the new one into a temporary folder beside it, which is renamed
+ * into place after the old one is moved aside (and then removed). A crash leaves the old folder, the new one, or the
+ * old one aside (`.NAME.old-*`, which readers such as resume may look for), never a mix; a failure of `fill`
+ * leaves `dir` as it was.
+ */
+export async function replaceFolderAtomic(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = tempBeside(dir, 'tmp');
+  const aside = tempBeside(dir, 'old');
+  await mkdir(tmp, { recursive: true });
+  try {
+    await fill(tmp);
+    const existed = existsSync(dir);
+    if (existed) await rename(dir, aside);
+    await rename(tmp, dir);
+    if (existed) await rm(aside, { recursive: true, force: true });
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
     throw error;
   }
 }

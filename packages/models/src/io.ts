@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { YoloTsError } from '@yolo-ts/core-data';
+import { YoloTsError, writeFileAtomic } from '@yolo-ts/core-data';
 
 /** What yolo-ts stores beside the weights so a saved model can be used without its training run. */
 export interface ModelMetadata {
@@ -24,12 +24,6 @@ export class ModelFormatError extends YoloTsError {}
 
 const MODEL_JSON = 'model.json';
 
-async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
-
 /**
  * Saves a model as a tfjs-layers folder (`model.json` + one weights file), loadable by `tf.loadLayersModel`
  * in browsers too. Crash-safe: the weights file is named by its content hash and written first, then
@@ -41,7 +35,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, metadata: Mo
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
       const weightsName = `weights.${createHash('sha256').update(weights).digest('hex').slice(0, 12)}.bin`;
-      await writeAtomic(join(dir, weightsName), weights);
+      await writeFileAtomic(join(dir, weightsName), weights);
       const json = {
         format: 'layers-model',
         generatedBy: 'yolo-ts',
@@ -50,7 +44,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, metadata: Mo
         weightsManifest: [{ paths: [`./${weightsName}`], weights: artifacts.weightSpecs }],
         userDefinedMetadata: { yolots: metadata },
       };
-      await writeAtomic(join(dir, MODEL_JSON), JSON.stringify(json));
+      await writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(json));
       for (const f of await readdir(dir)) {
         if (/^weights\.[0-9a-f]{12}\.bin$/.test(f) && f !== weightsName) await rm(join(dir, f), { force: true });
       }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@yolo-ts/core-data';
 import { ConfigError } from './config.js';
 
 /**
@@ -55,10 +55,7 @@ export function defaultProject(task: string): string {
 }
 
 async function write(file: string, settings: UserSettings): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(settings, null, 2)}\n`);
-  await rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`);
 }
 
 /** `yolo-ts settings key=value ...`: checks each key and value, then writes them all at once. */

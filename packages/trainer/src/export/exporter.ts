@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { closestMatch } from '@yolo-ts/core-data';
+import { closestMatch, replaceFolderAtomic, writeFileAtomic } from '@yolo-ts/core-data';
 import { selectBackend } from '@yolo-ts/engine';
 import { saveModel } from '@yolo-ts/models';
 import { stringify } from 'yaml';
 import { ConfigError, resolveConfig } from '../config/config.js';
 import { loadTrainedModel } from '../predict/predictor.js';
-import { writeFileAtomic } from '../run/files.js';
 import type { RunContext } from '../train/train.js';
 import { savedModelDir } from '../train/model-source.js';
 import type { ExportMetadata } from './exported-model.js';
@@ -51,24 +50,6 @@ async function sizeOf(path: string): Promise<number> {
   let total = 0;
   for (const f of await readdir(path)) total += await sizeOf(join(path, f));
   return total;
-}
-
-/** Writes the folder `dir` whole: `fill` writes into a temporary sibling, which is then renamed over any older export. */
-async function writeFolderAtomic(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = `${dir}.${process.pid}.tmp`;
-  const old = `${dir}.${process.pid}.old`;
-  await rm(tmp, { recursive: true, force: true });
-  try {
-    await mkdir(tmp, { recursive: true });
-    await fill(tmp);
-    const existed = await stat(dir).then(() => true, () => false);
-    if (existed) await rename(dir, old);
-    await rename(tmp, dir);
-    if (existed) await rm(old, { recursive: true, force: true });
-  } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
-  }
 }
 
 /**
@@ -117,14 +98,13 @@ export async function exportModel(settings: Record<string, unknown>, context: Ru
     if (format === 'onnx') {
       path = `${base}.onnx`;
       const bytes = writeOnnx(graph, { precision, batch, producerVersion: VERSION, metadata: Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, JSON.stringify(v)])) });
-      await mkdir(dirname(path), { recursive: true });
       await writeFileAtomic(path, bytes);
     } else if (format === 'tfjs') {
       path = `${base}_web_model`;
       const { modelTopology, weightSpecs, weightData } = writeTfjsGraph(graph, precision, batch);
       const shard = 'group1-shard1of1.bin';
       const modelJson = { format: 'graph-model', generatedBy: `yolo-ts ${VERSION}`, convertedBy: 'yolo-ts export', modelTopology, weightsManifest: [{ paths: [shard], weights: weightSpecs }] };
-      await writeFolderAtomic(path, async (tmp) => {
+      await replaceFolderAtomic(path, async (tmp) => {
         await writeFile(join(tmp, shard), weightData);
         await writeFile(join(tmp, 'model.json'), JSON.stringify(modelJson));
         await writeFile(join(tmp, 'metadata.yaml'), stringify(meta));
@@ -132,7 +112,7 @@ export async function exportModel(settings: Record<string, unknown>, context: Ru
     } else {
       if (precision !== 'fp32') throw new ConfigError('format=tfjs-layers stores the weights as trained (float32): half and int8 apply to tfjs and onnx');
       path = `${base}_layers_model`;
-      await writeFolderAtomic(path, async (tmp) => {
+      await replaceFolderAtomic(path, async (tmp) => {
         await saveModel(model, tmp, metadata);
         await writeFile(join(tmp, 'metadata.yaml'), stringify(meta));
       });

@@ -3,7 +3,7 @@ import type { ImageSplit } from '@yolo-ts/core-data';
 import type { RunConfig } from '../config/defaults.js';
 import { gatherBatch, epochOrder, imageRandom } from '../data/batches.js';
 import { augmentation } from '../train/epoch-runner.js';
-import { writeFileAtomic } from '../run/files.js';
+import { writeFileAtomic } from '@yolo-ts/core-data';
 import type { EpochResult } from '../run/results.js';
 import { batchGrid } from './batch-grid.js';
 import { confusionPlot } from './confusion-plot.js';

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic } from '@yolo-ts/core-data';
 
 /** One row of results.csv: Ultralytics' classify columns (8.3/8.4), its three parameter groups' learning rates. */
 export interface EpochResult {

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { replaceFolderAtomic, writeFileAtomic } from '@yolo-ts/core-data';
 import { saveModel, type ModelMetadata } from '@yolo-ts/models';
 import type { RunConfig } from '../config/defaults.js';
 import { ConfigError } from '../config/config.js';
@@ -36,30 +37,9 @@ interface StateFile extends TrainProgress {
   arrays: { key: string; length: number }[];
 }
 
-/**
- * Writes a model folder atomically: into a fresh temporary folder beside `dir`, then renamed over it (the old one
- * moved aside first and removed after), so a crash leaves the old folder, the new one, or the old one aside —
- * which `checkpointDir` also finds — never a mix.
- */
-async function replaceFolder(dir: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}`);
-  const aside = join(dirname(dir), `.${basename(dir)}.old-${process.pid}`);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  try {
-    await write(tmp);
-    if (existsSync(dir)) await rename(dir, aside);
-    await rename(tmp, dir);
-    await rm(aside, { recursive: true, force: true });
-  } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
-  }
-}
-
 /** Saves `model` (holding the weights to publish: the EMA) as a plain model folder, atomically. */
 export async function saveWeights(model: tf.LayersModel, dir: string, metadata: ModelMetadata): Promise<void> {
-  await replaceFolder(dir, (tmp) => saveModel(model, tmp, metadata));
+  await replaceFolderAtomic(dir, (tmp) => saveModel(model, tmp, metadata));
 }
 
 /**
@@ -67,7 +47,7 @@ export async function saveWeights(model: tf.LayersModel, dir: string, metadata: 
  * weights, EMA, optimizer) and the run's progress, atomically.
  */
 export async function saveCheckpoint(model: tf.LayersModel, dir: string, metadata: ModelMetadata, progress: TrainProgress, state: RunnerState): Promise<void> {
-  await replaceFolder(dir, async (tmp) => {
+  await replaceFolderAtomic(dir, async (tmp) => {
     await saveModel(model, tmp, metadata);
     const arrays: { key: string; values: Float32Array }[] = [
       ...state.live.map((values, i) => ({ key: `live/${i}`, values })),
@@ -84,9 +64,7 @@ export async function saveCheckpoint(model: tf.LayersModel, dir: string, metadat
 export async function markFinished(dir: string): Promise<void> {
   const path = join(dir, STATE_JSON);
   const file = JSON.parse(await readFile(path, 'utf8')) as StateFile;
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify({ ...file, finished: true }));
-  await rename(tmp, path);
+  await writeFileAtomic(path, JSON.stringify({ ...file, finished: true }));
 }
 
 /** A checkpoint folder's progress and runner state. */

@@ -11,7 +11,7 @@ import { epochOrder, seededRandom, shuffledIndices } from '../data/batches.js';
 import { cacheMode, datasetRegistry, resolveData } from '../data/datasets.js';
 import { plotConfusion, plotResults, plotTrainBatch } from '../plots/run-plots.js';
 import { createRunner } from '../replicas/replicas.js';
-import { writeFileAtomic } from '../run/files.js';
+import { writeFileAtomic } from '@yolo-ts/core-data';
 import { writeResultsCsv, type EpochResult } from '../run/results.js';
 import { createRunDir } from '../run/run-dir.js';
 import { evaluate, g3, type ClassifyMetrics } from '../val/metrics.js';

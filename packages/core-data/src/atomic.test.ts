@@ -1,0 +1,37 @@
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { replaceFolderAtomic, writeFileAtomic } from './atomic.js';
+
+describe('atomic writes', () => {
+  it('writeFileAtomic writes a string, bytes or chunks, and a failure mid-way keeps the old file and leaves no temporary', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yolo-ts-atomic-'));
+    const path = join(dir, 'sub', 'file.bin');
+    await writeFileAtomic(path, 'old');
+    await writeFileAtomic(path, [Uint8Array.of(1, 2), Uint8Array.of(3)]);
+    expect([...(await readFile(path))]).toEqual([1, 2, 3]);
+    function* failing() {
+      yield Uint8Array.of(9);
+      throw new Error('disk gone');
+    }
+    await expect(writeFileAtomic(path, failing())).rejects.toThrow('disk gone');
+    expect([...(await readFile(path))]).toEqual([1, 2, 3]);
+    expect(await readdir(join(dir, 'sub'))).toEqual(['file.bin']);
+  });
+
+  it('replaceFolderAtomic swaps a folder whole, and a failing fill leaves the old one and no temporary', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yolo-ts-atomic-'));
+    const target = join(dir, 'best');
+    await mkdir(target);
+    await writeFile(join(target, 'a'), 'old');
+    await replaceFolderAtomic(target, async (tmp) => writeFile(join(tmp, 'b'), 'new'));
+    expect(await readdir(target)).toEqual(['b']);
+    await expect(replaceFolderAtomic(target, async (tmp) => {
+      await writeFile(join(tmp, 'c'), 'half');
+      throw new Error('crashed');
+    })).rejects.toThrow('crashed');
+    expect(await readdir(target)).toEqual(['b']);
+    expect(await readdir(dir)).toEqual(['best']);
+  });
+});
