@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentName, serveFiles, type FileServer } from '@yolo-ts/core-data';
+import { contentName } from '@yolo-ts/core-data';
+import { serveFiles, type FileServer } from '@yolo-ts/core-data/testing';
 import { MNIST_FILES, offlineMnistDir } from '@yolo-ts/plugin-mnist';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'main.js');

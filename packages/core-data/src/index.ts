@@ -19,7 +19,4 @@ export { prepareDataset, isPrepared, datasetRoot, type PrepareOptions } from './
 export { readLayout, DATA_YAML, SPLITS, type DatasetLayout, type SplitName } from './layout.js';
 export { loadImageFolder, type CacheMode, type FolderLoadOptions } from './image-folder.js';
 export { discoverPlugins, nodeModulesFolders, PLUGIN_PACKAGE, type FoundPlugins } from './plugin-discovery.js';
-// For plugin tests: a loopback file server with faults, and a zip writer
-export { serveFiles, type FileServer, type Fault } from './testing/file-server.js';
-export { writeZip } from './testing/zip-writer.js';
-export { idxFixture } from './testing/idx-fixture.js';
+// Test helpers (a loopback file server with faults, a zip writer, IDX fixtures) are in `@yolo-ts/core-data/testing`.

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePng, definePlugin, idxFixture, prepareDataset, serveFiles, writeZip, type DatasetPlugin, type FileServer } from '@yolo-ts/core-data';
+import { decodePng, definePlugin, prepareDataset, type DatasetPlugin } from '@yolo-ts/core-data';
+import { idxFixture, serveFiles, writeZip, type FileServer } from '@yolo-ts/core-data/testing';
 import { EMNIST_ZIP, emnistPlugin, emnistPlugins } from './index.js';
 
 /** A gzip.zip laid out as NIST's: gzip/emnist-<split>-<part>.gz for a few splits, with small IDX fixtures. */

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classFolders, DatasetUnavailableError, definePlugin, idxFixture, loadImageFolder, prepareDataset, readLayout, serveFiles, type FileServer } from '@yolo-ts/core-data';
+import { classFolders, DatasetUnavailableError, definePlugin, loadImageFolder, prepareDataset, readLayout } from '@yolo-ts/core-data';
+import { idxFixture, serveFiles, type FileServer } from '@yolo-ts/core-data/testing';
 import { FASHION_MNIST_FILES, FASHION_MNIST_OFFLINE_DIR, fashionMnistPlugin, offlineFashionMnistDir } from './index.js';
 
 const md5 = (data: Uint8Array) => createHash('md5').update(data).digest('hex');

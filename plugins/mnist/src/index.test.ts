@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classCounts, contentName, prepareDataset, serveFiles, type FileServer } from '@yolo-ts/core-data';
+import { classCounts, contentName, prepareDataset } from '@yolo-ts/core-data';
+import { serveFiles, type FileServer } from '@yolo-ts/core-data/testing';
 import { MNIST_FILES, mnistPlugin, offlineMnistDir, readMnistSplit } from './index.js';
 
 const TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949];

@@ -66,7 +66,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { definePlugin, idxFixture, loadImageFolder, prepareDataset, readLayout, serveFiles, type FileServer } from '@yolo-ts/core-data';
+import { definePlugin, loadImageFolder, prepareDataset, readLayout } from '@yolo-ts/core-data';
+import { idxFixture, serveFiles, type FileServer } from '@yolo-ts/core-data/testing';
 import plugin, { FILES } from './index.js';
 
 // Small files in the published format, served on 127.0.0.1: the test needs no network.
