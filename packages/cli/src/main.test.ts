@@ -98,6 +98,14 @@ describe('yolo-ts binary', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('prints the error code and a stack only when asked (verbose=True on the command line, or YOLO_TS_DEBUG=1)', () => {
+    const asked = run('classify', 'train', 'data=minst', 'verbose=True');
+    expect(asked.status).toBe(2);
+    expect(asked.stderr).toMatch(/^yolo-ts: unknown dataset 'minst'.* \[E_DATA_NOT_FOUND\]\n\S*Error: .*\n\s+at /);
+    const debug = spawnSync(process.execPath, [bin, 'classify', 'val', 'model=nowhere'], { cwd, encoding: 'utf8', env: { ...process.env, YOLO_TS_DEBUG: '1' } });
+    expect(debug.stderr).toMatch(/\[E_CONFIG\]\n[\s\S]*\n\s+at /);
+  });
+
   it('trains end to end and exits by itself (threaded wasm workers must not keep Node alive)', () => {
     const r = run('classify', 'train', 'data=mnist160', 'epochs=1', 'device=wasm', 'project=runs', 'name=e2e');
     expect(r.error).toBeUndefined(); // a timeout would set it

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { YoloTsError } from '@yolo-ts/core-data';
+import { YoloTsError, fileSystemError } from '@yolo-ts/core-data';
 import { TrainingInterrupted, exportModel, predict, train, val } from '@yolo-ts/trainer';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -26,19 +26,27 @@ async function runTaskCommand(words: string[]): Promise<void> {
   else await exportModel(settings);
 }
 
-/** Prints one line for errors users can act on; a stack only for bugs, and only when asked. */
-function fail(error: unknown): never {
+/** A stack only when asked: YOLO_TS_DEBUG=1, or verbose=True written on the command line (its default is not asking). */
+const wantsStack = () => Boolean(process.env.YOLO_TS_DEBUG) || process.argv.some((a) => /^verbose=(true|1)$/i.test(a));
+
+/**
+ * Prints one line for errors users can act on (YoloTsError, and OS errors such as EACCES or ENOSPC, said as what to
+ * do) and exits 2 for bad input, 1 for a run that could not be done here; a stack only when asked.
+ */
+function fail(raw: unknown): never {
+  const error = fileSystemError(raw);
+  const stack = () => (wantsStack() ? `\n${(raw as Error).stack ?? ''}` : '');
   if (error instanceof TrainingInterrupted) {
     // Saved and resumable: the shell's convention for a run ended by a signal (130 for SIGINT, 143 for SIGTERM).
     console.error(`yolo-ts: ${error.message}`);
     process.exit(error.signal === 'SIGTERM' ? 143 : 130);
   }
   if (error instanceof YoloTsError) {
-    console.error(`yolo-ts: ${error.message}`);
-    process.exit(2);
+    console.error(`yolo-ts: ${error.message}${wantsStack() ? ` [${error.code}]` : ''}${stack()}`);
+    process.exit(error.kind === 'input' ? 2 : 1);
   }
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  console.error(`yolo-ts: internal error: ${message}${process.env.YOLO_TS_DEBUG ? `\n${(error as Error).stack}` : ' (set YOLO_TS_DEBUG=1 for details)'}`);
+  console.error(`yolo-ts: internal error: ${message}${wantsStack() ? stack() : ' (set YOLO_TS_DEBUG=1 for details)'}`);
   process.exit(1);
 }
 

@@ -7,7 +7,9 @@ export const TASKS = SETTINGS.task.choices;
 export const MODES = SETTINGS.mode.choices;
 
 /** A command line the user got wrong; its message is the one line we print. */
-export class UsageError extends YoloTsError {}
+export class UsageError extends YoloTsError {
+  static override readonly code: string = 'E_USAGE';
+}
 
 export interface ParsedCommand {
   task?: string;

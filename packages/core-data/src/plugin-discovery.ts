@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, parse } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { fileSystemError, isMissingPath } from './errors.js';
 import { definePlugin, type DatasetPlugin } from './plugin.js';
 
 /** Package names that are yolo-ts dataset plugins: `yolo-ts-plugin-*` and `@scope/yolo-ts-plugin-*`. */
@@ -15,8 +16,12 @@ export function nodeModulesFolders(dir: string): string[] {
   }
 }
 
+/** The names in `dir`, none where it does not exist; any other failure (permission, I/O) is said, not swallowed. */
 async function entries(dir: string): Promise<string[]> {
-  return readdir(dir).catch(() => []);
+  return readdir(dir).catch((error: unknown) => {
+    if (isMissingPath(error)) return [];
+    throw fileSystemError(error, 'cannot look for dataset plugins');
+  });
 }
 
 /** The ESM entry file of the package in `dir`, from its package.json `exports` or `main`. */

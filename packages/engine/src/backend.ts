@@ -7,7 +7,9 @@ import { registerWasmTrainingKernels } from './wasm-kernels.js';
 import { registerThreadedWasmBackend } from './wasm-threads.js';
 
 /** A backend the user asked for cannot be loaded, or none can. */
-export class BackendError extends YoloTsError {}
+export class BackendError extends YoloTsError {
+  static override readonly code: string = 'E_BACKEND';
+}
 
 /** The tfjs backends yolo-ts runs on, fastest first. `tensorflow` is tfjs-node's native libtensorflow. */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;

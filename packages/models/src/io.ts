@@ -20,7 +20,9 @@ export interface ModelMetadata {
   [key: string]: unknown;
 }
 
-export class ModelFormatError extends YoloTsError {}
+export class ModelFormatError extends YoloTsError {
+  static override readonly code: string = 'E_MODEL_FORMAT';
+}
 
 const MODEL_JSON = 'model.json';
 
@@ -69,11 +71,26 @@ export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; m
   const metadata = json.userDefinedMetadata?.yolots;
   if (!metadata || !json.weightsManifest?.length) throw new ModelFormatError(`${jsonPath} is not a yolo-ts model (no yolots metadata or weights manifest)`);
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p))));
+  const buffers = await Promise.all(
+    json.weightsManifest
+      .flatMap((g) => g.paths)
+      .map((p) =>
+        readFile(join(dir, p)).catch((error: unknown) => {
+          throw new ModelFormatError(`${dir}: cannot read the weights file ${p} that model.json lists (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+        }),
+      ),
+  );
   const data = Buffer.concat(buffers);
   const expected = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1) * 4, 0);
   if (data.length !== expected) throw new ModelFormatError(`${dir}: weights hold ${data.length} bytes, the manifest needs ${expected}`);
   const weightData = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));
+  } catch (error) {
+    // tfjs' own words, e.g. "Unknown layer: Foo. This may be due to ...": the first sentence names the problem.
+    const why = String((error as Error).message ?? error).split(/\.\s|\n/)[0];
+    throw new ModelFormatError(`${jsonPath} cannot be rebuilt: ${why} (a model from another tool or another yolo-ts version?)`, { cause: error });
+  }
   return { model, metadata };
 }

@@ -1,10 +1,10 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@yolo-ts/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultModelRegistry, loadModel, saveModel, summarize } from './index.js';
+import { ModelFormatError, defaultModelRegistry, loadModel, saveModel, summarize } from './index.js';
 
 const registry = defaultModelRegistry();
 const opts = { imgsz: 28, channels: 1, nc: 10, seed: 1 };
@@ -48,5 +48,22 @@ describe('models', () => {
     expect(Buffer.from(after.buffer).equals(Buffer.from(before.buffer))).toBe(true);
     expect(metadata).toEqual(meta);
     await expect(loadModel(join(dir, 'missing'))).rejects.toThrow(/cannot read model/);
+  });
+
+  it('a model.json with an unknown layer, or without its weights file, is refused with E_MODEL_FORMAT and one line', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'yolo-ts-model-')), 'best');
+    const meta = { architecture: 'cnn-small', names: [...'0123456789'], imgsz: 28, channels: 1, input: 'uint8-range NHWC' as const, output: 'logits' as const };
+    await saveModel(registry.build('cnn-small', opts), dir, meta);
+    const jsonPath = join(dir, 'model.json');
+    const json = JSON.parse(await readFile(jsonPath, 'utf8'));
+    const layers = json.modelTopology.config.layers;
+    layers[layers.length - 1].class_name = 'SomebodysLayer';
+    await writeFile(jsonPath, JSON.stringify(json));
+    const refused = await loadModel(dir).catch((e: unknown) => e as ModelFormatError);
+    expect(refused).toBeInstanceOf(ModelFormatError);
+    expect([refused.code, refused.message.includes('\n')]).toEqual(['E_MODEL_FORMAT', false]);
+    expect(refused.message).toMatch(/cannot be rebuilt: Unknown layer: SomebodysLayer/);
+    for (const f of await readdir(dir)) if (f.endsWith('.bin')) await rm(join(dir, f));
+    await expect(loadModel(dir)).rejects.toThrow(/cannot read the weights file .*weights\.[0-9a-f]{12}\.bin that model\.json lists \(ENOENT\)/);
   });
 });

@@ -4,7 +4,9 @@ import { cnnBn, cnnSmall } from './cnn.js';
 import type { BuildOptions, ModelSpec } from './spec.js';
 import { yolo26ClsSpecs } from './yolo26-cls.js';
 
-export class ModelNotFoundError extends YoloTsError {}
+export class ModelNotFoundError extends YoloTsError {
+  static override readonly code: string = 'E_MODEL_NOT_FOUND';
+}
 
 /** Named model builders; `model=` values resolve here, with Ultralytics' `.yaml`/`.pt` spellings accepted. */
 export class ModelRegistry {

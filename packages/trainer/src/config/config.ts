@@ -3,7 +3,10 @@ import { SETTINGS, defaultConfig, type RunConfig, type Setting, type SettingKey 
 import { ignoredKeyWarning, isIgnoredUltralyticsKey } from './ultralytics-keys.js';
 
 /** A bad setting: unknown key, wrong type or value out of range. The message is one line with a suggestion. */
-export class ConfigError extends YoloTsError {}
+/** A setting, value or combination that cannot run (the message names the fix). */
+export class ConfigError extends YoloTsError {
+  static override readonly code: string = 'E_CONFIG';
+}
 
 const KEYS = Object.keys(SETTINGS) as SettingKey[];
 

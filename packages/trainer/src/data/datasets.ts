@@ -5,6 +5,8 @@ import {
   DatasetNotFoundError,
   DatasetRegistry,
   discoverPlugins,
+  fileSystemError,
+  isMissingPath,
   loadImageFolder,
   nodeModulesFolders,
   prepareDataset,
@@ -73,7 +75,15 @@ export interface DataSource {
   load(options: { cache: CacheMode; log: (line: string) => void }): Promise<LoadedDataset>;
 }
 
-const exists = (path: string) => stat(path).then((s) => s.isDirectory() || s.isFile(), () => false);
+/** Whether `path` is a file or folder; a path that cannot be looked at (permission, I/O) is said, not taken for absent. */
+const exists = (path: string) =>
+  stat(path).then(
+    (s) => s.isDirectory() || s.isFile(),
+    (error: unknown) => {
+      if (isMissingPath(error)) return false;
+      throw fileSystemError(error, `cannot read data=${path}`);
+    },
+  );
 
 /**
  * Resolves `data=` as Ultralytics does: an existing folder (class folders under train/ and val/ or test/) or

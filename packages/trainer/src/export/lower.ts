@@ -3,7 +3,9 @@ import { YoloTsError } from '@yolo-ts/core-data';
 import { AttentionHeads, BatchNormAct, ChannelSlice } from '@yolo-ts/models';
 import { samePadding, type Activation, type GraphNode, type InferenceGraph, type Pads, type ValueInfo, type Weight } from './graph.js';
 
-export class ExportError extends YoloTsError {}
+export class ExportError extends YoloTsError {
+  static override readonly code: string = 'E_EXPORT';
+}
 
 type Layer = tf.layers.Layer;
 type Config = Record<string, unknown>;

@@ -11,7 +11,10 @@ import { sharedSplit, slotLength, type ReplicaInit, type ReplicaShared } from '.
 import type { FromReplica, ToReplica } from './replica-worker.js';
 
 /** A replica failed; the run stops with this one line. */
-export class ReplicaError extends YoloTsError {}
+export class ReplicaError extends YoloTsError {
+  static override readonly code: string = 'E_REPLICA';
+  static override readonly kind = 'runtime' as const;
+}
 
 /** src/replicas/ and dist/replicas/ both sit two levels below the package root; the worker runs from the build. */
 const WORKER = fileURLToPath(new URL('../../dist/replicas/replica-worker.js', import.meta.url));

@@ -26,6 +26,8 @@ import type { RunContext, TrainResult } from './train.js';
 
 /** A run stopped by SIGINT or SIGTERM after saving where it was: `resume=` continues it. */
 export class TrainingInterrupted extends YoloTsError {
+  static override readonly code: string = 'E_INTERRUPTED';
+  static override readonly kind = 'runtime' as const;
   constructor(
     message: string,
     readonly signal: NodeJS.Signals,

@@ -36,14 +36,14 @@ export async function val(settings: Record<string, unknown>, context: RunContext
     const dataName = String(settings.data ?? metadata.dataset ?? '');
     const source = await resolveData(dataName, context.datasets ?? (await datasetRegistry(log, { data: dataName })));
     const cfg = resolveConfig({ ...settings, mode: 'val', data: source.name, imgsz: settings.imgsz ?? metadata.imgsz }, source.defaults, log);
-    if (cfg.imgsz !== metadata.imgsz) throw new ConfigError(`model ${dir} takes ${metadata.imgsz}×${metadata.imgsz} images, not imgsz=${cfg.imgsz}: leave imgsz out, or train a model at imgsz=${cfg.imgsz}`);
+    if (cfg.imgsz !== metadata.imgsz) throw new ConfigError(`model ${dir} takes ${metadata.imgsz}×${metadata.imgsz} images, not imgsz=${cfg.imgsz}: leave imgsz out, or train a model at imgsz=${cfg.imgsz}`, { code: MISMATCH });
     const backend = await selectBackend(cfg.device);
     log(backend.summary);
     const data = await source.load({ cache: cacheMode(cfg.cache), log });
-    if (data.train.channels !== metadata.channels) throw new ConfigError(`model ${dir} takes ${metadata.channels}-channel images but dataset '${data.name}' has ${data.train.channels}: validate on a dataset like the one it was trained on`);
+    if (data.train.channels !== metadata.channels) throw new ConfigError(`model ${dir} takes ${metadata.channels}-channel images but dataset '${data.name}' has ${data.train.channels}: validate on a dataset like the one it was trained on`, { code: MISMATCH });
     if (data.classes.join('\n') !== metadata.names.join('\n')) {
       const differs = data.classes.length !== metadata.names.length ? `${metadata.names.length} classes, the dataset ${data.classes.length}` : `classes ${metadata.names.slice(0, 5).join(', ')}…, the dataset ${data.classes.slice(0, 5).join(', ')}…`;
-      throw new ConfigError(`model ${dir} does not fit dataset '${data.name}': the model has ${differs}. Give data= the dataset it was trained on${metadata.dataset ? ` (${metadata.dataset})` : ''}, or train on this one (model=${dir} data=${data.name} transfers the weights)`);
+      throw new ConfigError(`model ${dir} does not fit dataset '${data.name}': the model has ${differs}. Give data= the dataset it was trained on${metadata.dataset ? ` (${metadata.dataset})` : ''}, or train on this one (model=${dir} data=${data.name} transfers the weights)`, { code: MISMATCH });
     }
     let splitName: string = cfg.split;
     if (cfg.split === 'val' && !data.val) {
@@ -70,6 +70,9 @@ export async function val(settings: Record<string, unknown>, context: RunContext
     await dispose();
   }
 }
+
+/** The code of a model that does not fit the dataset or image size asked for. */
+const MISMATCH = 'E_MODEL_MISMATCH';
 
 /** What val needs of a model: a saved one (tfjs layers, evaluated fused) or an export run by its own runtime. */
 async function openForValidation(model: string, context: RunContext) {
