@@ -76,6 +76,7 @@ describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
   it.each(Object.keys(DIGITS))('recognises a %s drawn with the mouse (pretrained yolo26n-cls, exported, stock tfjs)', async (digit) => {
     await draw(page, DIGITS[digit]!);
     const p = await page.evaluate(() => yoloDemo.lastPrediction()!);
+    console.log(`drawn ${digit}: top-1 ${p.top1} (${(p.top5[0]!.p * 100).toFixed(1)}%), inference ${p.ms.toFixed(1)} ms`);
     expect(p.top1).toBe(digit);
     if (digit === '7') await page.locator('#draw-panel').screenshot({ path: join(shots, 'draw.png') });
   });
@@ -87,6 +88,7 @@ describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
     let max = 0;
     results.forEach((r, i) => r.probs.data.forEach((v, k) => (max = Math.max(max, Math.abs(v - inPage[i]![k]!)))));
     expect(results.length).toBe(80);
+    console.log(`page vs Node predict (pretrained yolo26n-cls, 80 images): max abs difference ${max.toExponential(1)}`);
     expect(max).toBeLessThan(1e-4);
   });
 
@@ -112,6 +114,7 @@ describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
     const inPage = await page.evaluate((x) => yoloDemo.predictPixels(x), images);
     let max = 0;
     results.forEach((r, i) => r.probs.data.forEach((v, k) => (max = Math.max(max, Math.abs(v - inPage[i]![k]!)))));
+    console.log(`page (trained there) vs Node predict on the downloaded weights: max abs difference ${max.toExponential(1)}`);
     expect(max).toBeLessThan(1e-4);
   });
 
