@@ -39,7 +39,19 @@ export function readUserSettings(file = userSettingsFile()): UserSettings {
   } catch (error) {
     throw new ConfigError(`settings file ${file} is not valid JSON (${(error as Error).message.split('\n')[0]}): fix it or run 'yolo-ts settings reset'`);
   }
-  return { ...DEFAULT_USER_SETTINGS, ...stored, plugins: [...(stored.plugins ?? [])] };
+  return { ...DEFAULT_USER_SETTINGS, ...checkStored(stored, file), plugins: [...(stored.plugins ?? [])] };
+}
+
+/** The file's content, refused with the fix when it is not an object of known keys with values of their types. */
+function checkStored(stored: unknown, file: string): Partial<UserSettings> {
+  const fix = `fix it, or run 'yolo-ts settings reset'`;
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) throw new ConfigError(`settings file ${file} must hold a JSON object of settings: ${fix}`);
+  for (const [key, value] of Object.entries(stored)) {
+    if (!Object.hasOwn(DEFAULT_USER_SETTINGS, key)) throw new ConfigError(`settings file ${file}: '${key}' is not a yolo-ts setting (the settings are ${Object.keys(DEFAULT_USER_SETTINGS).join(', ')}): ${fix}`);
+    const ok = key === 'plugins' ? Array.isArray(value) && value.every((v) => typeof v === 'string') : typeof value === 'string';
+    if (!ok) throw new ConfigError(`settings file ${file}: '${key}' must be ${key === 'plugins' ? 'a list of package names' : 'a folder path (a string)'}, not ${JSON.stringify(value)}: ${fix}`);
+  }
+  return stored as Partial<UserSettings>;
 }
 
 /** One setting as a run uses it: its environment variable when set, else the file's value. */
