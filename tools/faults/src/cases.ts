@@ -121,10 +121,21 @@ export async function folderCases(): Promise<FaultCase[]> {
   return out;
 }
 
+/** One case per text: the text written as `fileName` in a fresh folder, then read by `read`. */
+async function textFileCases(category: string, fileName: string, texts: [string, string][], codes: string[], read: (file: string) => Promise<unknown>): Promise<FaultCase[]> {
+  return Promise.all(
+    texts.map(async ([name, text]) => {
+      const root = await fresh();
+      const file = join(root, fileName);
+      await writeFile(file, text);
+      return { category, name, codes, run: () => read(file), guard: root };
+    }),
+  );
+}
+
 /** data .yaml files: not YAML, wrong types, paths that do not exist or leave the dataset. */
-export async function yamlCases(): Promise<FaultCase[]> {
-  const out: FaultCase[] = [];
-  for (const [name, text] of [
+export function yamlCases(): Promise<FaultCase[]> {
+  const texts: [string, string][] = [
     ['not YAML', 'train: [unclosed'],
     ['a list, not a mapping', '- a\n- b'],
     ['no train key', 'val: images/val\nnames: [a, b]'],
@@ -132,13 +143,8 @@ export async function yamlCases(): Promise<FaultCase[]> {
     ['path outside the dataset that does not exist', 'path: /definitely/not/here\ntrain: train\nval: val'],
     ['names of the wrong type', 'path: .\ntrain: train\nval: val\nnames: 12'],
     ['empty file', ''],
-  ]) {
-    const root = await fresh();
-    const file = join(root, 'data.yaml');
-    await writeFile(file, text!);
-    out.push({ category: 'data yaml', name: name!, codes: ['E_DATA_NOT_FOUND', 'E_DATA_FORMAT', 'E_CONFIG'], run: async () => loadImageFolder(await readLayout(file), { cache: false }), guard: root });
-  }
-  return out;
+  ];
+  return textFileCases('data yaml', 'data.yaml', texts, ['E_DATA_NOT_FOUND', 'E_DATA_FORMAT', 'E_CONFIG'], async (file) => loadImageFolder(await readLayout(file), { cache: false }));
 }
 
 /** Saved models: model.json missing, cut, not a yolo-ts model, weights short or reshaped, an unknown layer. */
@@ -169,22 +175,16 @@ export async function modelCases(): Promise<FaultCase[]> {
 }
 
 /** The user settings file: not JSON, wrong types, unknown keys. */
-export async function settingsCases(): Promise<FaultCase[]> {
-  const out: FaultCase[] = [];
-  for (const [name, text] of [
+export function settingsCases(): Promise<FaultCase[]> {
+  const texts: [string, string][] = [
     ['not JSON', '{ datasets_dir: '],
     ['a JSON list', '[1, 2]'],
     ['datasets_dir a number', '{"datasets_dir": 5}'],
     ['plugins a string', '{"plugins": "yolo-ts-plugin-x"}'],
     ['an unknown key', '{"dataset_dir": "x"}'],
     ['empty file', ''],
-  ]) {
-    const root = await fresh();
-    const file = join(root, 'settings.json');
-    await writeFile(file, text!);
-    out.push({ category: 'settings file', name: name!, codes: ['E_CONFIG'], run: async () => readUserSettings(file), guard: root });
-  }
-  return out;
+  ];
+  return textFileCases('settings file', 'settings.json', texts, ['E_CONFIG'], async (file) => readUserSettings(file));
 }
 
 /** CLI values: for every setting, values of the wrong kind or range; and misspelt keys. */
