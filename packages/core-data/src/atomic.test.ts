@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,5 +34,20 @@ describe('atomic writes', () => {
     })).rejects.toThrow('crashed');
     expect(await readdir(target)).toEqual(['b']);
     expect(await readdir(dir)).toEqual(['best']);
+  });
+
+  it('the next write removes what a killed writer left (dead pid), and keeps what a live one is writing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yolo-ts-atomic-'));
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.on('exit', resolve));
+    const dead = child.pid!;
+    await writeFile(join(dir, `.f.bin.tmp-${dead}-abcd1234`), 'half');
+    await writeFile(join(dir, `.f.bin.tmp-${process.ppid}-abcd1234`), 'being written');
+    await mkdir(join(dir, `.best.tmp-${dead}-abcd1234`));
+    await mkdir(join(dir, `.best.old-${dead}-abcd1234`));
+    await mkdir(join(dir, 'best'));
+    await writeFileAtomic(join(dir, 'f.bin'), 'x');
+    await replaceFolderAtomic(join(dir, 'best'), async (tmp) => writeFile(join(tmp, 'a'), 'new'));
+    expect((await readdir(dir)).sort()).toEqual([`.f.bin.tmp-${process.ppid}-abcd1234`, 'best', 'f.bin']);
   });
 });

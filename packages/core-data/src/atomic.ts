@@ -1,18 +1,44 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** A temporary name beside `path`, unique to this process and call. */
 const tempBeside = (path: string, kind: string) => join(dirname(path), `.${basename(path)}.${kind}-${process.pid}-${randomBytes(4).toString('hex')}`);
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
+  }
+};
+
+/**
+ * Removes the temporaries (`kind` tmp or old) that a process killed mid-write (kill -9, power loss) left beside
+ * `path`; those of live processes, which may be writing now, stay.
+ */
+async function removeStale(path: string, kinds: string[]): Promise<void> {
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const kind of kinds) {
+    const prefix = `.${basename(path)}.${kind}-`;
+    for (const name of names) {
+      const pid = Number(name.startsWith(prefix) ? name.slice(prefix.length).split('-')[0] : NaN);
+      if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await rm(join(dirname(path), name), { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * Writes a file (given whole or as chunks) through a unique temporary name, flushed to disk (fsync) before it is
  * renamed into place, so a reader, or the file after a crash or power loss, is the old version or the new one,
- * never half of one. The temporary file is removed when anything fails.
+ * never half of one. The temporary file is removed when anything fails, and those of writers killed before (dead
+ * processes) when the next write starts.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<Uint8Array>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
+  await removeStale(path, ['tmp']);
   const tmp = tempBeside(path, 'tmp');
   try {
     const file = await open(tmp, 'w');
@@ -37,6 +63,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
  * leaves `dir` as it was.
  */
 export async function replaceFolderAtomic(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  // A dead writer's old folder aside is the only copy while `dir` is missing (resume reads it): kept until then.
+  await removeStale(dir, existsSync(dir) ? ['tmp', 'old'] : ['tmp']);
   const tmp = tempBeside(dir, 'tmp');
   const aside = tempBeside(dir, 'old');
   await mkdir(tmp, { recursive: true });
