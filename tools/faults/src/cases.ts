@@ -81,17 +81,20 @@ export async function imageCases(): Promise<FaultCase[]> {
 export async function zipCases(): Promise<FaultCase[]> {
   const dir = await fresh();
   const out: FaultCase[] = [];
-  const add = async (name: string, bytes: Uint8Array, codes = DATA) => {
+  const add = async (name: string, bytes: Uint8Array, maxBytes?: number) => {
     const path = join(dir, `${out.length}.zip`);
     await writeFile(path, bytes);
     const dest = join(dir, `out-${out.length}`);
-    out.push({ category: 'zip', name, codes, run: () => extractZip(path, dest), guard: dir });
+    out.push({ category: 'zip', name, codes: DATA, run: () => extractZip(path, dest, () => true, { maxBytes }), guard: dir });
   };
   const data = new Uint8Array(100).fill(7);
   for (const evil of ['../escaped.bin', '../../etc/escaped', '/abs/escaped.bin', 'a/../../escaped.bin', 'C:\\escaped.bin']) await add(`entry named ${evil}`, writeZip([{ name: evil, data }]));
   const good = writeZip([{ name: 'a.bin', data }, { name: 'b.bin', data }]);
   for (const n of cuts(good.length, 8).slice(1)) await add(`cut to ${n} of ${good.length} bytes`, good.subarray(0, n));
   await add('not a zip', Buffer.from('PK but not really a zip archive'));
+  await add('two entries of one name', writeZip([{ name: 'a.bin', data }, { name: 'a.bin', data: new Uint8Array(10) }]));
+  // 64 MB of zeros deflate to about 64 kB: past a 16 MB limit (the real one is 8 GiB), as a bomb is past 8 GiB.
+  await add('a bomb: 64 MB from 64 kB, over the limit', writeZip([{ name: 'zeros.bin', data: new Uint8Array(64e6) }]), 16e6);
   return out;
 }
 
