@@ -1,3 +1,4 @@
+import { fileSystemError } from '@yolo-ts/core-data';
 import type { TrainerCallback, TrainerEvent } from './train/callbacks.js';
 import { train, type RunContext, type TrainResult } from './train/train.js';
 import type { Trainer, TrainerCallbacks } from './train/trainer.js';
@@ -5,6 +6,12 @@ import { predict, predictStream } from './predict/predictor.js';
 import type { Results } from './predict/results.js';
 import { val, type ValResult } from './val/val.js';
 import { exportModel, type ExportResult } from './export/exporter.js';
+
+/** `work`, with an OS error (EACCES, ENOSPC, ...) said as a FileSystemError with its code, as the CLI says it. */
+const said = <T>(work: Promise<T>): Promise<T> =>
+  work.catch((error: unknown) => {
+    throw fileSystemError(error);
+  });
 
 /**
  * The library face of yolo-ts, as Ultralytics' `YOLO` class: `new YOLO('cnn-small').train({ data: 'mnist', epochs: 3 })`
@@ -25,7 +32,7 @@ export class YOLO {
   }
 
   train(settings: Record<string, unknown> = {}): Promise<TrainResult> {
-    return train({ ...settings, model: this.model }, { ...this.context, callbacks: this.callbacks });
+    return said(train({ ...settings, model: this.model }, { ...this.context, callbacks: this.callbacks }));
   }
 
   /**
@@ -37,15 +44,15 @@ export class YOLO {
   predict(source: string, options?: Record<string, unknown> & { stream?: false }): Promise<Results[]>;
   predict(source: string, { stream, ...options }: Record<string, unknown> & { stream?: boolean } = {}): Promise<Results[]> | AsyncGenerator<Results> {
     const settings = { save: false, verbose: false, ...options, source, model: this.model };
-    return stream ? predictStream(settings, this.context) : predict(settings, this.context);
+    return stream ? predictStream(settings, this.context) : said(predict(settings, this.context));
   }
 
   val(settings: Record<string, unknown> = {}): Promise<ValResult> {
-    return val({ ...settings, model: this.model }, this.context);
+    return said(val({ ...settings, model: this.model }, this.context));
   }
 
   /** Ultralytics' `model.export(format=...)`: `{ format: 'onnx', dynamic: true }` writes `best.onnx` next to the weights. */
   export(settings: Record<string, unknown> = {}): Promise<ExportResult> {
-    return exportModel({ ...settings, model: this.model }, this.context);
+    return said(exportModel({ ...settings, model: this.model }, this.context));
   }
 }

@@ -6,6 +6,7 @@ import { chmod, cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodePng } from '@yolo-ts/core-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'dist', 'main.js');
@@ -75,6 +76,20 @@ describe.skipIf(!isRoot)('permission denied (the CLI run as nobody)', () => {
     await writeFile(join(secret, 'x.png'), 'x');
     const r = run(['classify', 'predict', 'model=yolo26n-cls.pt', `source=${secret}`, `project=${dir}/runs`], { ...process.env, HOME: dir, YOLO_TS_DEBUG: '1' }, 65534);
     expect(r.stderr).toMatch(new RegExp(`^yolo-ts: .*permission denied on ${secret}: give this user access to it, or choose another folder \\[E_PERMISSION\\]`));
+    expect(r.status).toBe(1);
+  });
+
+  it('an image in a data folder it may not read: exit 1 with E_PERMISSION naming the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yolo-ts-perm-'));
+    await chmod(dir, 0o777);
+    const png = encodePng(new Uint8Array(28 * 28).fill(200), 28, 28, 1);
+    for (const p of ['train/a/1.png', 'train/b/1.png', 'val/a/1.png', 'val/b/1.png']) {
+      await mkdir(dirname(join(dir, 'data', p)), { recursive: true });
+      await writeFile(join(dir, 'data', p), png);
+    }
+    await chmod(join(dir, 'data', 'train', 'b', '1.png'), 0o000);
+    const r = run(['classify', 'train', `data=${dir}/data`, 'model=cnn-small', 'epochs=1', 'cache=False', 'plots=False', `project=${dir}/runs`], { ...process.env, HOME: dir, YOLO_TS_DEBUG: '1' }, 65534);
+    expect(r.stderr).toMatch(new RegExp(`^yolo-ts: .*permission denied on ${dir}/data/train/b/1.png: .*\\[E_PERMISSION\\]`));
     expect(r.status).toBe(1);
   });
 });

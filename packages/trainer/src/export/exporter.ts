@@ -71,6 +71,7 @@ export async function exportModel(settings: Record<string, unknown>, context: Ru
   if (cfg.verbose) log(backend.summary);
   const { model, metadata, dir } = await loadTrainedModel(cfg.model, context.models);
   try {
+    if (settings.imgsz !== undefined && Number(settings.imgsz) !== metadata.imgsz) log(`WARNING imgsz=${String(settings.imgsz)} is not the model's size: ${dir} takes ${metadata.imgsz}×${metadata.imgsz} images, and is exported at that size`);
     const graph = lowerModel(model); // before anything is written: an unknown layer stops here
     const batch = flags.dynamic ? null : cfg.batch;
     const base = savedModelDir(cfg.model) ? dir : resolve(basename(dir));

@@ -78,6 +78,7 @@ export async function* predictStream(settings: Record<string, unknown>, context:
   const model = await openClassifier(cfg.model, context.models);
   try {
     const { imgsz, channels, names } = model;
+    if (settings.imgsz !== undefined && Number(settings.imgsz) !== imgsz) log(`WARNING imgsz=${String(settings.imgsz)} is not the model's size: images are resized to the ${imgsz}×${imgsz} it was trained at`);
     const saveDir = cfg.save || cfg.save_txt ? await createRunDir(cfg.project ?? defaultProject(cfg.task), cfg.name ?? 'predict', cfg.exist_ok) : undefined;
     const total = images.paths.length;
     const totals = { preprocess: 0, inference: 0, postprocess: 0, images: 0, largest: 0 };
