@@ -35,18 +35,19 @@ const wantsStack = () => Boolean(process.env.YOLO_TS_DEBUG) || process.argv.some
  */
 function fail(raw: unknown): never {
   const error = fileSystemError(raw);
-  const stack = () => (wantsStack() ? `\n${(raw as Error).stack ?? ''}` : '');
+  const debug = wantsStack();
+  const stack = `\n${(raw as Error).stack ?? ''}`;
   if (error instanceof TrainingInterrupted) {
     // Saved and resumable: the shell's convention for a run ended by a signal (130 for SIGINT, 143 for SIGTERM).
     console.error(`yolo-ts: ${error.message}`);
     process.exit(error.signal === 'SIGTERM' ? 143 : 130);
   }
   if (error instanceof YoloTsError) {
-    console.error(`yolo-ts: ${error.message}${wantsStack() ? ` [${error.code}]` : ''}${stack()}`);
+    console.error(`yolo-ts: ${error.message}${debug ? ` [${error.code}]${stack}` : ''}`);
     process.exit(error.kind === 'input' ? 2 : 1);
   }
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  console.error(`yolo-ts: internal error: ${message}${wantsStack() ? stack() : ' (set YOLO_TS_DEBUG=1 for details)'}`);
+  console.error(`yolo-ts: internal error: ${message}${debug ? stack : ' (set YOLO_TS_DEBUG=1 for details)'}`);
   process.exit(1);
 }
 

@@ -14,3 +14,4 @@ export { BatchNormAct } from './batch-norm-act-layer.js';
 export { recomputeBatchNorm } from './batch-norm-recompute.js';
 export { transferWeights, type TransferReport } from './transfer.js';
 export type { ModelMetadata } from './io.js';
+export { layersModelJson } from './model-json.js';

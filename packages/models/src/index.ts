@@ -1,2 +1,2 @@
 export * from './browser.js';
-export { saveModel, loadModel, ModelFormatError } from './io.js';
+export { saveModel, loadModel, readManifestWeights, ModelFormatError } from './io.js';

@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { YoloTsError, writeFileAtomic } from '@yolo-ts/core-data';
+import { layersModelJson } from './model-json.js';
 
 /** What yolo-ts stores beside the weights so a saved model can be used without its training run. */
 export interface ModelMetadata {
@@ -38,21 +39,28 @@ export async function saveModel(model: tf.LayersModel, dir: string, metadata: Mo
       const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
       const weightsName = `weights.${createHash('sha256').update(weights).digest('hex').slice(0, 12)}.bin`;
       await writeFileAtomic(join(dir, weightsName), weights);
-      const json = {
-        format: 'layers-model',
-        generatedBy: 'yolo-ts',
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: [`./${weightsName}`], weights: artifacts.weightSpecs }],
-        userDefinedMetadata: { yolots: metadata },
-      };
-      await writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(json));
+      await writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(layersModelJson(artifacts, `./${weightsName}`, metadata)));
       for (const f of await readdir(dir)) {
         if (/^weights\.[0-9a-f]{12}\.bin$/.test(f) && f !== weightsName) await rm(join(dir, f), { force: true });
       }
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
+}
+
+/** The weight files a tfjs `weightsManifest` lists (paths relative to `dir`), read and joined in order. */
+export async function readManifestWeights(dir: string, manifest: { paths: string[] }[]): Promise<ArrayBuffer> {
+  const buffers = await Promise.all(
+    manifest
+      .flatMap((g) => g.paths)
+      .map((p) =>
+        readFile(join(dir, p)).catch((error: unknown) => {
+          throw new ModelFormatError(`${dir}: cannot read the weights file ${p} that model.json lists (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+        }),
+      ),
+  );
+  const data = Buffer.concat(buffers);
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
 }
 
 /** Loads a folder written by `saveModel`, with its metadata. */
@@ -71,19 +79,9 @@ export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; m
   const metadata = json.userDefinedMetadata?.yolots;
   if (!metadata || !json.weightsManifest?.length) throw new ModelFormatError(`${jsonPath} is not a yolo-ts model (no yolots metadata or weights manifest)`);
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const buffers = await Promise.all(
-    json.weightsManifest
-      .flatMap((g) => g.paths)
-      .map((p) =>
-        readFile(join(dir, p)).catch((error: unknown) => {
-          throw new ModelFormatError(`${dir}: cannot read the weights file ${p} that model.json lists (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
-        }),
-      ),
-  );
-  const data = Buffer.concat(buffers);
+  const weightData = await readManifestWeights(dir, json.weightsManifest);
   const expected = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1) * 4, 0);
-  if (data.length !== expected) throw new ModelFormatError(`${dir}: weights hold ${data.length} bytes, the manifest needs ${expected}`);
-  const weightData = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+  if (weightData.byteLength !== expected) throw new ModelFormatError(`${dir}: weights hold ${weightData.byteLength} bytes, the manifest needs ${expected}`);
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }));

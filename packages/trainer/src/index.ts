@@ -1,3 +1,5 @@
+// Everything a web page can use too (the package's `browser` entry), then what needs Node.
+export * from './browser.js';
 export { SETTINGS, defaultConfig, type RunConfig, type Setting, type SettingKey, type SettingKind } from './config/defaults.js';
 export { ConfigError, coerceSetting, resolveConfig, unknownKeyMessage } from './config/config.js';
 export { IGNORED_ULTRALYTICS_KEYS, isIgnoredUltralyticsKey, ignoredKeyWarning } from './config/ultralytics-keys.js';
@@ -5,24 +7,17 @@ export { BUILTIN_DATASETS, defaultDatasetRegistry, datasetRegistry, datasetsDir,
 export { DEFAULT_USER_SETTINGS, defaultProject, readUserSettings, resetUserSettings, updateUserSettings, userSetting, userSettingsFile, type UserSettings } from './config/user-settings.js';
 export { createRunDir } from './run/run-dir.js';
 export { formatResultsCsv, RESULT_COLUMNS, type EpochResult } from './run/results.js';
-export { seededRandom, shuffledIndices, epochOrder, imageRandom, gatherBatch, type BatchOptions } from './data/batches.js';
-export { evaluate, classificationLoss, type ClassifyMetrics } from './val/metrics.js';
 export { train, type RunContext, type TrainResult } from './train/train.js';
 export { Trainer, TrainingInterrupted, fitness, type TrainerCallbacks } from './train/trainer.js';
 export { TRAINER_EVENTS, Callbacks, type TrainerEvent, type TrainerCallback } from './train/callbacks.js';
 export { EarlyStopping } from './train/early-stopping.js';
 export { val, type ValResult } from './val/val.js';
 export { obtainModel, pretrainedSetting, savedModelDir, type ModelRequest, type ObtainedModel } from './train/model-source.js';
-export { predict, predictStream, loadTrainedModel } from './predict/predictor.js';
+export { predict, predictStream } from './predict/predictor.js';
+export { loadTrainedModel, openClassifier, type Classifier } from './predict/classifier.js';
 export { Probs, Results, type Speed } from './predict/results.js';
 export { resolveSource, type ImageSource } from './predict/sources.js';
 export { exportModel, exportFormat, EXPORT_FORMATS, type ExportFormat, type ExportResult } from './export/exporter.js';
-export { lowerModel, ExportError } from './export/lower.js';
-export { writeTfjsGraph, type TfjsGraphArtifacts } from './export/tfjs-graph.js';
 export { writeOnnx, ONNX_OPSET, type OnnxOptions } from './export/onnx.js';
 export { openExportedModel, exportedFormat, type ExportedModel, type ExportMetadata } from './export/exported-model.js';
-export type { InferenceGraph, GraphNode, GraphOp, ValueInfo, Weight, Activation } from './export/graph.js';
-export type { Precision } from './export/quantize.js';
 export { YOLO } from './yolo.js';
-export { trainInMemory, type InMemoryTrainOptions, type InMemoryStep } from './train/in-memory.js';
-export { mnistPreprocess } from './predict/mnist-preprocess.js';

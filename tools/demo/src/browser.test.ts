@@ -45,6 +45,19 @@ const DIGITS: Record<string, [number, number][][]> = {
   '7': [[[70, 50], [210, 50], [170, 130], [130, 240]]],
 };
 
+/**
+ * The largest difference between the probabilities of Node's `predict` with `model` on the 80 mnist160 test images
+ * and those the page's Draw model gives for the same pixels.
+ */
+async function pageVersusNode(page: Page, model: string): Promise<{ max: number; images: number }> {
+  const results = await predict({ model, source: 'mnist160/test', device: 'wasm', verbose: false }, { log: () => {} });
+  const images = await Promise.all(results.map(async (r) => Array.from((await decodeImage(await readFile(r.path), r.path, 1)).data)));
+  const inPage = await page.evaluate((x) => yoloDemo.predictPixels(x), images);
+  let max = 0;
+  results.forEach((r, i) => r.probs.data.forEach((v, k) => (max = Math.max(max, Math.abs(v - inPage[i]![k]!)))));
+  return { max, images: results.length };
+}
+
 describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
   let server: PreviewServer;
   let browser: Browser;
@@ -82,12 +95,8 @@ describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
   });
 
   it("gives the probabilities of Node's predict on the same images within 1e-4", async () => {
-    const results = await predict({ model: 'yolo26n-cls.pt', source: 'mnist160/test', device: 'wasm', verbose: false }, { log: () => {} });
-    const images = await Promise.all(results.map(async (r) => Array.from((await decodeImage(await readFile(r.path), r.path, 1)).data)));
-    const inPage = await page.evaluate((x) => yoloDemo.predictPixels(x), images);
-    let max = 0;
-    results.forEach((r, i) => r.probs.data.forEach((v, k) => (max = Math.max(max, Math.abs(v - inPage[i]![k]!)))));
-    expect(results.length).toBe(80);
+    const { max, images } = await pageVersusNode(page, 'yolo26n-cls.pt');
+    expect(images).toBe(80);
     console.log(`page vs Node predict (pretrained yolo26n-cls, 80 images): max abs difference ${max.toExponential(1)}`);
     expect(max).toBeLessThan(1e-4);
   });
@@ -109,11 +118,7 @@ describe.skipIf(!chromiumPath)('the demo page in Chromium', () => {
     await page.click('#download');
     await expect.poll(() => saved.length).toBe(2);
     await Promise.all(saved);
-    const results = await predict({ model: dir, source: 'mnist160/test', device: 'wasm', verbose: false }, { log: () => {} });
-    const images = await Promise.all(results.map(async (r) => Array.from((await decodeImage(await readFile(r.path), r.path, 1)).data)));
-    const inPage = await page.evaluate((x) => yoloDemo.predictPixels(x), images);
-    let max = 0;
-    results.forEach((r, i) => r.probs.data.forEach((v, k) => (max = Math.max(max, Math.abs(v - inPage[i]![k]!)))));
+    const { max } = await pageVersusNode(page, dir);
     console.log(`page (trained there) vs Node predict on the downloaded weights: max abs difference ${max.toExponential(1)}`);
     expect(max).toBeLessThan(1e-4);
   });

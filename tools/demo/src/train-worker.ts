@@ -3,7 +3,7 @@
 // main thread so that drawing and the chart stay live. Messages: `train` in, `step`/`epoch`/`done`/`error` out.
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, wasmThreadCount } from '@yolo-ts/engine';
-import { defaultModelRegistry, transferWeights, type ModelMetadata } from '@yolo-ts/models';
+import { defaultModelRegistry, layersModelJson, transferWeights, type ModelMetadata } from '@yolo-ts/models';
 import { evaluate, lowerModel, trainInMemory, writeTfjsGraph } from '@yolo-ts/trainer';
 import type { NamedSplit } from './datasets';
 import { locateTfjsWasm } from './wasm-paths';
@@ -69,15 +69,14 @@ async function train(r: TrainRequest): Promise<void> {
   // the Download button saves (a layers model with yolo-ts' metadata, as a run's weights/best).
   const graph = writeTfjsGraph(lowerModel(model), 'fp32', null);
   const metadata: ModelMetadata = { architecture: name, names: data.names, imgsz, channels: 1, input: 'uint8-range NHWC', output: 'logits', dataset: 'browser' };
-  const saved = await new Promise<tf.io.ModelArtifacts>((resolve) => void model.save(tf.io.withSaveHandler(async (a) => (resolve(a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }))));
-  const weightsJson = {
-    format: 'layers-model',
-    generatedBy: 'yolo-ts',
-    convertedBy: null,
-    modelTopology: saved.modelTopology,
-    weightsManifest: [{ paths: ['./weights.bin'], weights: saved.weightSpecs }],
-    userDefinedMetadata: { yolots: metadata },
-  };
+  let saved!: tf.io.ModelArtifacts;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const weightsJson = layersModelJson(saved, './weights.bin', metadata);
   postMessage({ type: 'done', names: data.names, graph: { modelTopology: graph.modelTopology, weightSpecs: graph.weightSpecs, weightData: graph.weightData.buffer }, weightsJson, weightsBin: saved.weightData, seconds: (performance.now() - t0) / 1000 });
   model.dispose();
 }

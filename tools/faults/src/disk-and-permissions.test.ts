@@ -5,12 +5,10 @@ import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encodePng } from '@yolo-ts/core-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bin, runCli as run } from './cli.js';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'dist', 'main.js');
-const run = (args: string[], env: NodeJS.ProcessEnv, uid?: number) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 120_000, uid, gid: uid });
 const isRoot = process.getuid?.() === 0;
 
 /** Mounts a tmpfs of `bytes` at a fresh folder; undefined where mounting is not allowed here. */

@@ -1,15 +1,14 @@
 // kill -9 at seeded random moments of `datasets prepare` and of training, then the command again (`resume=True` for
 // training): the dataset ends complete, the run ends with the rows of an uninterrupted one (but time), and no
 // temporary file is left behind.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bin, runCli as run } from './cli.js';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'cli', 'dist', 'main.js');
 const KILLS = 20;
 
 /** A seeded stream in [0, 1) (mulberry32), so the kill times are the same on every run. */
@@ -35,7 +34,6 @@ function runKilledAfter(args: string[], env: NodeJS.ProcessEnv, ms: number): Pro
   });
 }
 
-const run = (args: string[], env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8', timeout: 120_000 });
 
 /** Every path below `dir` whose name marks a temporary (ours: `.NAME.tmp-*`, `.NAME.old-*`, `*.part`). */
 async function temporaries(dir: string): Promise<string[]> {

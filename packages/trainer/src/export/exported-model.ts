@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import { parse } from 'yaml';
+import { readManifestWeights } from '@yolo-ts/models';
 import { ExportError } from './lower.js';
+import { permute } from './onnx.js';
 
 /** What an exported model says of itself (metadata.yaml beside a tfjs model, metadata_props inside an ONNX file). */
 export interface ExportMetadata {
@@ -67,10 +69,8 @@ async function inBatches(batch: number | null, pixels: Float32Array, n: number, 
 /** Loads a tfjs graph model folder with stock tfjs (no yolo-ts layer or op involved) and its metadata.yaml. */
 async function openTfjs(dir: string): Promise<ExportedModel> {
   const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
-  const data = Buffer.concat(await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p)))));
-  const model = await tf.loadGraphModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) }),
-  );
+  const weightData = await readManifestWeights(dir, json.weightsManifest);
+  const model = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData }));
   const metadata = parse(await readFile(join(dir, 'metadata.yaml'), 'utf8')) as ExportMetadata;
   const [h, w] = metadata.imgsz;
   return {
@@ -109,8 +109,7 @@ async function openOnnx(file: string): Promise<ExportedModel> {
     metadata,
     probabilities: (pixels, n) =>
       inBatches(metadata.batch, pixels, n, Object.keys(metadata.names).length, async (batch, m) => {
-        const nchw = new Float32Array(batch.length);
-        for (let i = 0; i < m; i++) for (let p = 0; p < h * w; p++) for (let k = 0; k < c; k++) nchw[(i * c + k) * h * w + p] = batch[(i * h * w + p) * c + k]!;
+        const nchw = permute(batch, [m, h, w, c], [0, 3, 1, 2]);
         const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', nchw, [m, c, h, w]) });
         return out[session.outputNames[0]!]!.data as Float32Array;
       }),

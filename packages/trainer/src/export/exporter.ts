@@ -6,7 +6,7 @@ import { selectBackend } from '@yolo-ts/engine';
 import { saveModel } from '@yolo-ts/models';
 import { stringify } from 'yaml';
 import { ConfigError, resolveConfig } from '../config/config.js';
-import { loadTrainedModel } from '../predict/predictor.js';
+import { loadTrainedModel } from '../predict/classifier.js';
 import type { RunContext } from '../train/train.js';
 import { savedModelDir } from '../train/model-source.js';
 import type { ExportMetadata } from './exported-model.js';
@@ -64,16 +64,15 @@ export async function exportModel(settings: Record<string, unknown>, context: Ru
   // Ultralytics exports batch 1 unless told otherwise (its training default of 16 is not an export's).
   const cfg = resolveConfig({ batch: 1, ...settings, mode: 'export' }, {}, log);
   const format = exportFormat(cfg.format, log);
-  const flags = cfg;
-  if (flags.half && flags.int8) throw new ConfigError('half=True and int8=True together: choose one precision');
-  const precision: Precision = flags.int8 ? 'int8' : flags.half ? 'fp16' : 'fp32';
+  if (cfg.half && cfg.int8) throw new ConfigError('half=True and int8=True together: choose one precision');
+  const precision: Precision = cfg.int8 ? 'int8' : cfg.half ? 'fp16' : 'fp32';
   const backend = await selectBackend(cfg.device);
   if (cfg.verbose) log(backend.summary);
   const { model, metadata, dir } = await loadTrainedModel(cfg.model, context.models);
   try {
     if (settings.imgsz !== undefined && Number(settings.imgsz) !== metadata.imgsz) log(`WARNING imgsz=${String(settings.imgsz)} is not the model's size: ${dir} takes ${metadata.imgsz}×${metadata.imgsz} images, and is exported at that size`);
     const graph = lowerModel(model); // before anything is written: an unknown layer stops here
-    const batch = flags.dynamic ? null : cfg.batch;
+    const batch = cfg.dynamic ? null : cfg.batch;
     const base = savedModelDir(cfg.model) ? dir : resolve(basename(dir));
     const names = Object.fromEntries(metadata.names.map((n, i) => [i, n]));
     const meta: ExportMetadata = {
@@ -93,7 +92,7 @@ export async function exportModel(settings: Record<string, unknown>, context: Ru
       input: format === 'onnx' ? 'float32 pixels 0-255, NCHW [batch, channels, h, w]' : 'float32 pixels 0-255, NHWC [batch, h, w, channels]',
       output: 'float32 softmax probabilities [batch, classes]',
       precision,
-      args: { format, half: flags.half, int8: flags.int8, dynamic: flags.dynamic, batch: cfg.batch, ...(format === 'onnx' ? { opset: ONNX_OPSET } : {}) },
+      args: { format, half: cfg.half, int8: cfg.int8, dynamic: cfg.dynamic, batch: cfg.batch, ...(format === 'onnx' ? { opset: ONNX_OPSET } : {}) },
     };
     let path: string;
     if (format === 'onnx') {

@@ -23,7 +23,7 @@ export interface OnnxOptions {
 const NCHW_AXIS = [0, 2, 3, 1];
 
 /** Row-major `data` of `shape` permuted by `perm` (out dim i = in dim perm[i]). */
-function permute(data: Float32Array, shape: number[], perm: number[]): Float32Array {
+export function permute(data: Float32Array, shape: number[], perm: number[]): Float32Array {
   const outShape = perm.map((p) => shape[p]!);
   const inStrides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const out = new Float32Array(data.length);

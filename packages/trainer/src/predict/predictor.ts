@@ -3,57 +3,16 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataFormatError, decodeImage, type DecodedImage } from '@yolo-ts/core-data';
 import { selectBackend } from '@yolo-ts/engine';
-import { defaultModelRegistry, loadModel, type ModelMetadata, type ModelRegistry } from '@yolo-ts/models';
-import { pretrainedWeights } from '@yolo-ts/weights';
 import { ConfigError, resolveConfig } from '../config/config.js';
 import { defaultProject } from '../config/user-settings.js';
 import type { RunConfig } from '../config/defaults.js';
 import { resizeAffine, warpInto } from '../data/augment.js';
 import { datasetRegistry } from '../data/datasets.js';
 import { createRunDir } from '../run/run-dir.js';
-import { savedModelDir, userWeights } from '../train/model-source.js';
 import type { RunContext } from '../train/train.js';
-import { exportedFormat, openExportedModel } from '../export/exported-model.js';
+import { openClassifier } from './classifier.js';
 import { Probs, Results } from './results.js';
 import { resolveSource } from './sources.js';
-
-/** A trained model to predict with: a saved model folder (`weights/best`, `best.pt`), or `NAME.pt` pretrained weights. */
-export async function loadTrainedModel(model: string, registry: ModelRegistry = defaultModelRegistry()): Promise<{ model: tf.LayersModel; metadata: ModelMetadata; dir: string }> {
-  const saved = savedModelDir(model);
-  const architecture = !saved && model.toLowerCase().endsWith('.pt') ? registry.get(model).name : undefined;
-  const dir = saved ?? (architecture ? (userWeights(architecture) ?? pretrainedWeights(architecture))?.dir : undefined);
-  if (!dir) throw new ConfigError(`model=${model || '(none)'} is not a trained model: give a saved model folder (runs/classify/train/weights/best) or pretrained weights (yolo26n-cls.pt)`);
-  return { ...(await loadModel(dir)), dir };
-}
-
-/** What predict runs: a saved model (tfjs layers) or an export (tfjs graph model, ONNX), behind one face. */
-interface Classifier {
-  names: string[];
-  imgsz: number;
-  channels: number;
-  /** Softmax probabilities [n, classes] of `n` images of raw NHWC pixels. */
-  probabilities(pixels: Float32Array, n: number): Promise<Float32Array>;
-  dispose(): Promise<void> | void;
-}
-
-async function openClassifier(model: string, registry?: ModelRegistry): Promise<Classifier> {
-  if (await exportedFormat(model)) {
-    const exported = await openExportedModel(model);
-    const { names, imgsz, channels } = exported.metadata;
-    return { names: Object.values(names), imgsz: imgsz[0], channels, probabilities: (pixels, n) => exported.probabilities(pixels, n), dispose: () => exported.dispose() };
-  }
-  const { model: m, metadata } = await loadTrainedModel(model, registry);
-  const { names, imgsz, channels } = metadata;
-  return {
-    names,
-    imgsz,
-    channels,
-    probabilities: async (pixels, n) => tf.tidy(() => tf.softmax(m.predict(tf.tensor4d(pixels, [n, imgsz, imgsz, channels]), { batchSize: n }) as tf.Tensor2D).dataSync() as Float32Array),
-    dispose: () => {
-      m.dispose();
-    },
-  };
-}
 
 /** `image` resized (bilinear, as validation resizes) into `dst` at `offset` as raw 0–255 floats. */
 function intoBatch(image: DecodedImage, size: number, dst: Float32Array, offset: number): void {

@@ -1,15 +1,13 @@
 import { resolve } from 'node:path';
-import type { ImageSplit } from '@yolo-ts/core-data';
 import { selectBackend } from '@yolo-ts/engine';
 import { ConfigError, resolveConfig } from '../config/config.js';
 import { defaultProject } from '../config/user-settings.js';
 import { cacheMode, datasetRegistry, resolveData } from '../data/datasets.js';
 import { plotConfusion } from '../plots/run-plots.js';
-import { loadTrainedModel } from '../predict/predictor.js';
+import { openClassifier } from '../predict/classifier.js';
 import { createRunDir } from '../run/run-dir.js';
 import type { RunContext } from '../train/train.js';
-import { evaluate, evaluateProbabilities, g3, type ClassifyMetrics } from './metrics.js';
-import { exportedFormat, openExportedModel } from '../export/exported-model.js';
+import { g3, type ClassifyMetrics } from './metrics.js';
 
 export interface ValResult {
   metrics: ClassifyMetrics;
@@ -31,19 +29,20 @@ export interface ValResult {
  */
 export async function val(settings: Record<string, unknown>, context: RunContext = {}): Promise<ValResult> {
   const log = context.log ?? console.log;
-  const { metadata, dir, evaluateOn, dispose } = await openForValidation(String(settings.model ?? ''), context);
+  const model = await openClassifier(String(settings.model ?? ''), context.models);
+  const { dir } = model;
   try {
-    const dataName = String(settings.data ?? metadata.dataset ?? '');
+    const dataName = String(settings.data ?? model.dataset ?? '');
     const source = await resolveData(dataName, context.datasets ?? (await datasetRegistry(log, { data: dataName })));
-    const cfg = resolveConfig({ ...settings, mode: 'val', data: source.name, imgsz: settings.imgsz ?? metadata.imgsz }, source.defaults, log);
-    if (cfg.imgsz !== metadata.imgsz) throw new ConfigError(`model ${dir} takes ${metadata.imgsz}×${metadata.imgsz} images, not imgsz=${cfg.imgsz}: leave imgsz out, or train a model at imgsz=${cfg.imgsz}`, { code: MISMATCH });
+    const cfg = resolveConfig({ ...settings, mode: 'val', data: source.name, imgsz: settings.imgsz ?? model.imgsz }, source.defaults, log);
+    if (cfg.imgsz !== model.imgsz) throw new ConfigError(`model ${dir} takes ${model.imgsz}×${model.imgsz} images, not imgsz=${cfg.imgsz}: leave imgsz out, or train a model at imgsz=${cfg.imgsz}`, { code: MISMATCH });
     const backend = await selectBackend(cfg.device);
     log(backend.summary);
     const data = await source.load({ cache: cacheMode(cfg.cache), log });
-    if (data.train.channels !== metadata.channels) throw new ConfigError(`model ${dir} takes ${metadata.channels}-channel images but dataset '${data.name}' has ${data.train.channels}: validate on a dataset like the one it was trained on`, { code: MISMATCH });
-    if (data.classes.join('\n') !== metadata.names.join('\n')) {
-      const differs = data.classes.length !== metadata.names.length ? `${metadata.names.length} classes, the dataset ${data.classes.length}` : `classes ${metadata.names.slice(0, 5).join(', ')}…, the dataset ${data.classes.slice(0, 5).join(', ')}…`;
-      throw new ConfigError(`model ${dir} does not fit dataset '${data.name}': the model has ${differs}. Give data= the dataset it was trained on${metadata.dataset ? ` (${metadata.dataset})` : ''}, or train on this one (model=${dir} data=${data.name} transfers the weights)`, { code: MISMATCH });
+    if (data.train.channels !== model.channels) throw new ConfigError(`model ${dir} takes ${model.channels}-channel images but dataset '${data.name}' has ${data.train.channels}: validate on a dataset like the one it was trained on`, { code: MISMATCH });
+    if (data.classes.join('\n') !== model.names.join('\n')) {
+      const differs = data.classes.length !== model.names.length ? `${model.names.length} classes, the dataset ${data.classes.length}` : `classes ${model.names.slice(0, 5).join(', ')}…, the dataset ${data.classes.slice(0, 5).join(', ')}…`;
+      throw new ConfigError(`model ${dir} does not fit dataset '${data.name}': the model has ${differs}. Give data= the dataset it was trained on${model.dataset ? ` (${model.dataset})` : ''}, or train on this one (model=${dir} data=${data.name} transfers the weights)`, { code: MISMATCH });
     }
     let splitName: string = cfg.split;
     if (cfg.split === 'val' && !data.val) {
@@ -52,7 +51,7 @@ export async function val(settings: Record<string, unknown>, context: RunContext
     }
     const split = data[splitName as 'val' | 'test' | 'train'];
     if (!split) throw new ConfigError(`dataset '${data.name}' has no '${cfg.split}' split`);
-    const metrics = await evaluateOn(split, cfg.imgsz, Math.max(cfg.batch * 2, 256));
+    const metrics = await model.evaluate(split, cfg.imgsz, Math.max(cfg.batch * 2, 256));
     const width = Math.max(22, ...data.classes.map((c) => c.length + 2));
     log(`${'classes'.padStart(width)}${'top1_acc'.padStart(11)}${'top5_acc'.padStart(11)}`);
     log(`${'all'.padStart(width)}${g3(metrics.top1).padStart(11)}${g3(metrics.top5).padStart(11)}`);
@@ -67,34 +66,9 @@ export async function val(settings: Record<string, unknown>, context: RunContext
     }
     return { metrics, names: data.classes, split: splitName, backend: backend.name, saveDir };
   } finally {
-    await dispose();
+    await model.dispose();
   }
 }
 
 /** The code of a model that does not fit the dataset or image size asked for. */
 const MISMATCH = 'E_MODEL_MISMATCH';
-
-/** What val needs of a model: a saved one (tfjs layers, evaluated fused) or an export run by its own runtime. */
-async function openForValidation(model: string, context: RunContext) {
-  if (await exportedFormat(model)) {
-    const exported = await openExportedModel(model);
-    const m = exported.metadata;
-    const names = Object.values(m.names);
-    const metadata = { names, imgsz: m.imgsz[0], channels: m.channels, dataset: m.dataset };
-    return {
-      metadata,
-      dir: model,
-      evaluateOn: (split: ImageSplit, imgsz: number, batch: number) => evaluateProbabilities((x, n) => exported.probabilities(x, n), names.length, split, imgsz, batch),
-      dispose: () => exported.dispose(),
-    };
-  }
-  const { model: layers, metadata, dir } = await loadTrainedModel(model, context.models);
-  return {
-    metadata,
-    dir,
-    evaluateOn: async (split: ImageSplit, imgsz: number, batch: number) => evaluate(layers, split, imgsz, batch),
-    dispose: async () => {
-      layers.dispose();
-    },
-  };
-}
