@@ -53,7 +53,7 @@ export function emnistSplitPlugin(split: EmnistSplit, name = `emnist-${split}`):
     classes: info.classes,
     source: 'https://www.nist.gov/itl/products-and-services/emnist-dataset (download of all splits, 562 MB)',
     // As for MNIST: mirrored letters change meaning and crops cut the centred characters off.
-    defaults: { fliplr: 0, scale: 0, degrees: 10 },
+    defaults: { fliplr: 0, scale: 0, degrees: 10, erasing: 0 },
     files: [EMNIST_ZIP],
     mirrors: EMNIST_MIRRORS,
     async build({ files, workDir, log }) {

@@ -55,6 +55,7 @@ export const SETTINGS = {
   translate: { kind: 'fraction', default: 0.1, help: 'training images are shifted by up to ± this fraction of their side' },
   scale: { kind: 'fraction', default: 0.5, help: 'random resized crop of a training image over an area fraction of 1 − scale to 1 (the MNIST family sets 0: crops cut digits)' },
   fliplr: { kind: 'fraction', default: 0.5, help: 'probability of a horizontal flip of a training image (datasets of digits and letters set 0)' },
+  erasing: { kind: 'fraction', default: 0.4, help: "probability of Ultralytics' random erasing of a training image: a rectangle of 2–33% of its area set to 0 (the MNIST family sets 0)" },
   val: { kind: 'bool', default: true, help: 'validate after every epoch (the last epoch is always validated)' },
   plots: { kind: 'bool', default: true, help: 'write results.png, confusion_matrix.png, confusion_matrix_normalized.png and train_batch0.jpg' },
   split: { kind: 'choice', default: 'val', choices: ['val', 'test', 'train'], help: 'split used by val mode (val falls back to test)' },
@@ -108,6 +109,7 @@ export interface RunConfig {
   translate: number;
   scale: number;
   fliplr: number;
+  erasing: number;
   val: boolean;
   plots: boolean;
   split: 'val' | 'test' | 'train';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { randomAffine, resizeAffine, warpInto, type Augmentation } from './augment.js';
+import { eraseInto, randomAffine, resizeAffine, warpInto, type Augmentation } from './augment.js';
 import { seededRandom } from './batches.js';
 
-const none: Augmentation = { fliplr: 0, degrees: 0, translate: 0, scale: 0 };
+const none: Augmentation = { fliplr: 0, degrees: 0, translate: 0, scale: 0, erasing: 0 };
 
 /** A w×h×c image whose every value differs, so a misplaced pixel shows. */
 function ramp(w: number, h: number, c = 1): Uint8Array {
@@ -17,6 +17,45 @@ function warp(src: Uint8Array, w: number, h: number, c: number, map: ReturnType<
 
 /** A "random" source that returns the given draws in turn. */
 const draws = (...values: number[]) => () => values.shift()!;
+
+describe('random erasing', () => {
+  /** The bounding box of the zeroed pixels of an out×out×c image of ones, and how many there are. */
+  function erased(out: number, c: number, p: number, random: () => number) {
+    const img = new Float32Array(out * out * c).fill(1);
+    eraseInto(img, 0, out, c, p, random);
+    let [top, left, bottom, right, zeros] = [out, out, -1, -1, 0];
+    img.forEach((v, i) => {
+      if (v !== 0) return;
+      zeros++;
+      const [r, col] = [Math.floor(i / (out * c)), Math.floor(i / c) % out];
+      [top, left, bottom, right] = [Math.min(top, r), Math.min(left, col), Math.max(bottom, r), Math.max(right, col)];
+    });
+    return { zeros, box: zeros ? (bottom - top + 1) * (right - left + 1) * c : 0 };
+  }
+
+  it('blanks one rectangle of 2–33% of the image in every channel, as torchvision draws it', () => {
+    const random = seededRandom(5);
+    const areas: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const { zeros, box } = erased(28, 3, 1, random);
+      expect(zeros).toBe(box); // a filled rectangle across all channels
+      areas.push(zeros / 3 / (28 * 28));
+    }
+    // h and w are rounded, so the area may stray a little past 2–33%
+    expect(Math.min(...areas)).toBeGreaterThanOrEqual(0.01);
+    expect(Math.max(...areas)).toBeLessThanOrEqual(0.36);
+    expect(Math.max(...areas) - Math.min(...areas)).toBeGreaterThan(0.2);
+  });
+
+  it('erases with probability p and never at p = 0', () => {
+    const random = seededRandom(6);
+    let hits = 0;
+    for (let i = 0; i < 1000; i++) if (erased(28, 1, 0.4, random).zeros > 0) hits++;
+    expect(hits).toBeGreaterThan(340);
+    expect(hits).toBeLessThan(460);
+    expect(erased(28, 1, 0, () => 0).zeros).toBe(0);
+  });
+});
 
 describe('augmentation warp', () => {
   it('copies the image exactly when nothing is drawn and the size is kept', () => {

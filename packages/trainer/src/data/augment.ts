@@ -7,12 +7,14 @@
  *     RandomPerspective, which its classify pipeline lacks; digits need them more than crops);
  *   - a left–right flip with probability fliplr.
  * Pixels that fall outside the source are 0 (the black background of the MNIST family). Sampling is bilinear.
+ * Then, with probability erasing, Ultralytics' random erasing blanks a rectangle of the warped image.
  */
 export interface Augmentation {
   fliplr: number;
   degrees: number;
   translate: number;
   scale: number;
+  erasing: number;
 }
 
 /** The inverse map: source x = a·u + b·v + c, source y = d·u + e·v + f, for output pixel centres (u, v). */
@@ -26,7 +28,7 @@ interface Affine {
 }
 
 export function isIdentity(aug: Augmentation): boolean {
-  return aug.fliplr === 0 && aug.degrees === 0 && aug.translate === 0 && aug.scale === 0;
+  return aug.fliplr === 0 && aug.degrees === 0 && aug.translate === 0 && aug.scale === 0 && aug.erasing === 0;
 }
 
 /** torchvision's RandomResizedCrop.get_params, in continuous coordinates: [x0, y0, width, height]. */
@@ -111,5 +113,27 @@ export function warpInto(src: Uint8Array, w: number, h: number, c: number, m: Af
         dst[o + ch] = s;
       }
     }
+  }
+}
+
+/**
+ * torchvision's RandomErasing with its defaults, as Ultralytics' classify pipeline applies it after normalising
+ * (mean 0, std 1, so the value 0 is a black pixel): with probability `p`, a rectangle of 2–33% of the image's
+ * area and aspect ratio 0.3–3.3 (10 tries to fit) is set to 0 in every channel of the out×out×c image at `offset`.
+ */
+export function eraseInto(dst: Float32Array, offset: number, out: number, c: number, p: number, random: () => number): void {
+  if (p <= 0 || random() >= p) return;
+  const logLo = Math.log(0.3);
+  const logHi = Math.log(3.3);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const area = out * out * (0.02 + 0.31 * random());
+    const ratio = Math.exp(logLo + (logHi - logLo) * random());
+    const h = Math.round(Math.sqrt(area * ratio));
+    const w = Math.round(Math.sqrt(area / ratio));
+    if (h >= out || w >= out) continue;
+    const top = Math.floor(random() * (out - h + 1));
+    const left = Math.floor(random() * (out - w + 1));
+    for (let i = top; i < top + h; i++) dst.fill(0, offset + (i * out + left) * c, offset + (i * out + left + w) * c);
+    return;
   }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
-import { isIdentity, randomAffine, resizeAffine, warpInto, type Augmentation } from './augment.js';
+import { eraseInto, isIdentity, randomAffine, resizeAffine, warpInto, type Augmentation } from './augment.js';
 
 /** Small, fast, seedable PRNG (mulberry32): the same seed gives the same shuffles on every machine. */
 export function seededRandom(seed: number): () => number {
@@ -76,9 +76,11 @@ export function gatherBatch(split: ImageSplit, indices: ArrayLike<number>, optio
     const i = indices[k]!;
     const src = split.images.subarray(i * size, (i + 1) * size);
     if (plain) pixels.set(src, k * outSize);
+    else if (!augment) warpInto(src, w, h, c, resizeAffine(w, h, out), out, pixels, k * outSize);
     else {
-      const map = augment ? randomAffine(w, h, out, augment, options.random!(k)) : resizeAffine(w, h, out);
-      warpInto(src, w, h, c, map, out, pixels, k * outSize);
+      const random = options.random!(k);
+      warpInto(src, w, h, c, randomAffine(w, h, out, augment, random), out, pixels, k * outSize);
+      eraseInto(pixels, k * outSize, out, c, augment.erasing, random);
     }
     labels[k] = split.labels[i]!;
   }

@@ -9,7 +9,7 @@ const quiet = { log: () => {} };
 describe('resolveData', () => {
   it('prepares a registered dataset on first use, then reads the same tree by name, folder or data.yaml', async () => {
     const byName = await resolveData('mnist160', defaultDatasetRegistry());
-    expect(byName.defaults).toEqual({ fliplr: 0, scale: 0, degrees: 10, translate: 0.05, optimizer: 'AdamW', lr0: 0.002, warmup_epochs: 0.5 });
+    expect(byName.defaults).toEqual({ fliplr: 0, scale: 0, degrees: 10, erasing: 0, translate: 0.05, optimizer: 'AdamW', lr0: 0.002, warmup_epochs: 0.5 });
     const data = await byName.load({ cache: 'disk', ...quiet });
     expect([data.name, data.train.count, data.test!.count, data.classes.length]).toEqual(['mnist160', 80, 80, 10]);
     const root = join(datasetsDir(), 'mnist160');
