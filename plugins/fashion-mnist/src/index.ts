@@ -67,8 +67,9 @@ export const fashionMnistPlugin = definePlugin({
   // data: 90.30% with translate=0.1, 91.33% with 0); flips neither help nor hurt in 10 epochs (subset: 82.3% vs
   // 82.6% without) and are kept, as Ultralytics does, for mirror-symmetric classes; the run is short of fitting,
   // and AdamW at 0.002 with a cosine decay gains 0.7 (92.07% vs 91.33% with the auto lr 0.000714). Batch 64 and one
-  // warmup epoch as for MNIST (60,000 images).
-  defaults: { scale: 0, translate: 0, optimizer: 'AdamW', lr0: 0.002, cos_lr: true, batch: 64, warmup_epochs: 1 },
+  // warmup epoch as for MNIST (60,000 images). Ultralytics' random erasing (p 0.4) costs 0.4 in 10 epochs (91.64% vs
+  // 92.07%; in PyTorch on the same architecture +0.1, within seed noise), so it is off.
+  defaults: { scale: 0, translate: 0, erasing: 0, optimizer: 'AdamW', lr0: 0.002, cos_lr: true, batch: 64, warmup_epochs: 1 },
   build: ({ files }) => {
     const f = FASHION_MNIST_FILES;
     const pairs = { train: [f.trainImages.name, f.trainLabels.name], test: [f.testImages.name, f.testLabels.name] } as const;

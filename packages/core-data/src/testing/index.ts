@@ -5,3 +5,4 @@
 export { serveFiles, type FileServer, type Fault } from './file-server.js';
 export { writeZip } from './zip-writer.js';
 export { idxFixture } from './idx-fixture.js';
+export { useTestTempRoot } from './temp-root.js';
