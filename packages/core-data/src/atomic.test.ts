@@ -50,4 +50,18 @@ describe('atomic writes', () => {
     await replaceFolderAtomic(join(dir, 'best'), async (tmp) => writeFile(join(tmp, 'a'), 'new'));
     expect((await readdir(dir)).sort()).toEqual([`.f.bin.tmp-${process.ppid}-abcd1234`, 'best', 'f.bin']);
   });
+
+  it("a writer killed between its renames leaves no folder: its old one aside stays until the next write puts one in place", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yolo-ts-atomic-'));
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.on('exit', resolve));
+    const old = `.last.old-${child.pid!}-abcd1234`;
+    await mkdir(join(dir, old)); // `last` itself is missing: this is the only copy (resume reads it)
+    await writeFile(join(dir, old, 'a'), 'old');
+    await replaceFolderAtomic(join(dir, 'last'), async (tmp) => {
+      expect(await readdir(dir)).toContain(old);
+      await writeFile(join(tmp, 'a'), 'new');
+    });
+    expect((await readdir(dir)).sort()).toEqual(['last']);
+  });
 });

@@ -74,6 +74,8 @@ export async function replaceFolderAtomic(dir: string, fill: (tmp: string) => Pr
     if (existed) await rename(dir, aside);
     await rename(tmp, dir);
     if (existed) await rm(aside, { recursive: true, force: true });
+    // A writer killed between its two renames left its old folder aside while `dir` was missing; now obsolete.
+    await removeStale(dir, ['old']);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });
     throw error;
