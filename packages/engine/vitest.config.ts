@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { useTestTempRoot } from '@yolo-ts/core-data/testing';
 
-// Small shapes split between the native helper threads too (production splits only ~1 ms of work).
 useTestTempRoot('engine');
 
+// Small shapes split between the native helper threads too (production splits only ~1 ms of work).
 export default defineConfig({ test: { testTimeout: 60_000, pool: 'forks', env: { YOLO_TS_PARALLEL_MIN_WORK: '4096' } } });

@@ -63,8 +63,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
  * leaves `dir` as it was.
  */
 export async function replaceFolderAtomic(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  // A dead writer's old folder aside is the only copy while `dir` is missing (resume reads it): kept until then.
-  await removeStale(dir, existsSync(dir) ? ['tmp', 'old'] : ['tmp']);
+  await removeStale(dir, ['tmp']);
   const tmp = tempBeside(dir, 'tmp');
   const aside = tempBeside(dir, 'old');
   await mkdir(tmp, { recursive: true });
@@ -74,7 +73,7 @@ export async function replaceFolderAtomic(dir: string, fill: (tmp: string) => Pr
     if (existed) await rename(dir, aside);
     await rename(tmp, dir);
     if (existed) await rm(aside, { recursive: true, force: true });
-    // A writer killed between its two renames left its old folder aside while `dir` was missing; now obsolete.
+    // A dead writer's old folder aside is the only copy while `dir` is missing (resume reads it): obsolete only now.
     await removeStale(dir, ['old']);
   } catch (error) {
     await rm(tmp, { recursive: true, force: true });

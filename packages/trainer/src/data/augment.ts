@@ -31,16 +31,22 @@ export function isIdentity(aug: Augmentation): boolean {
   return aug.fliplr === 0 && aug.degrees === 0 && aug.translate === 0 && aug.scale === 0 && aug.erasing === 0;
 }
 
+/**
+ * The rectangle draw that torchvision's RandomResizedCrop and RandomErasing share: an area uniform in
+ * [lo, lo + span]·`total` and an aspect ratio log-uniform in [rLo, rHi] (drawn in that order), as
+ * [√(area·ratio), √(area/ratio)].
+ */
+function drawRectangle(total: number, lo: number, span: number, rLo: number, rHi: number, random: () => number): [number, number] {
+  const area = total * (lo + span * random());
+  const ratio = Math.exp(Math.log(rLo) + (Math.log(rHi) - Math.log(rLo)) * random());
+  return [Math.sqrt(area * ratio), Math.sqrt(area / ratio)];
+}
+
 /** torchvision's RandomResizedCrop.get_params, in continuous coordinates: [x0, y0, width, height]. */
 function randomCrop(w: number, h: number, scale: number, random: () => number): [number, number, number, number] {
   if (scale <= 0) return [0, 0, w, h];
-  const logLo = Math.log(3 / 4);
-  const logHi = Math.log(4 / 3);
   for (let attempt = 0; attempt < 10; attempt++) {
-    const area = w * h * (1 - scale + scale * random());
-    const ratio = Math.exp(logLo + (logHi - logLo) * random());
-    const cw = Math.sqrt(area * ratio);
-    const ch = Math.sqrt(area / ratio);
+    const [cw, ch] = drawRectangle(w * h, 1 - scale, scale, 3 / 4, 4 / 3, random);
     if (cw <= w && ch <= h) return [random() * (w - cw), random() * (h - ch), cw, ch];
   }
   return [0, 0, w, h];
@@ -123,13 +129,8 @@ export function warpInto(src: Uint8Array, w: number, h: number, c: number, m: Af
  */
 export function eraseInto(dst: Float32Array, offset: number, out: number, c: number, p: number, random: () => number): void {
   if (p <= 0 || random() >= p) return;
-  const logLo = Math.log(0.3);
-  const logHi = Math.log(3.3);
   for (let attempt = 0; attempt < 10; attempt++) {
-    const area = out * out * (0.02 + 0.31 * random());
-    const ratio = Math.exp(logLo + (logHi - logLo) * random());
-    const h = Math.round(Math.sqrt(area * ratio));
-    const w = Math.round(Math.sqrt(area / ratio));
+    const [h, w] = drawRectangle(out * out, 0.02, 0.31, 0.3, 3.3, random).map(Math.round) as [number, number];
     if (h >= out || w >= out) continue;
     const top = Math.floor(random() * (out - h + 1));
     const left = Math.floor(random() * (out - w + 1));
