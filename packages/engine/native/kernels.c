@@ -192,26 +192,42 @@ static inline float exp_approx(float x) {
 static inline float silu(float z) { return z / (1.0f + exp_approx(-z)); }
 
 /*
- * Batch statistics of x [rows][C]: mean[c] and invstd[c] = 1/sqrt(var + eps), the biased variance that
- * training-mode BatchNorm normalises with. Two passes (mean, then squared deviations) in float64 via `acc`.
+ * Batch statistics of channels [c0, c1) of x [rows][C]: mean[c] and invstd[c] = 1/sqrt(var + eps), the biased
+ * variance that training-mode BatchNorm normalises with. Two passes (mean, then squared deviations), summed in
+ * float32 over blocks of 64 rows and then in float64 via `acc` (indexed by channel, so threads taking disjoint
+ * channel ranges can share it).
  */
+EXPORT(bn_stats_range)
+void bn_stats_range(const float *x, int rows, int C, int c0, int c1, float eps, float *mean, float *invstd, double *acc) {
+  for (int pass = 0; pass < 2; pass++) {
+    float *out = pass ? invstd : mean;
+    for (int c = c0; c < c1; c++) acc[c] = 0.0;
+    for (int r0 = 0; r0 < rows; r0 += 64) {
+      int r1 = r0 + 64 < rows ? r0 + 64 : rows;
+      for (int c = c0; c < c1; c++) out[c] = 0.0f;
+      for (int r = r0; r < r1; r++) {
+        const float *row = x + (long)r * C;
+        if (pass)
+          for (int c = c0; c < c1; c++) {
+            float d = row[c] - mean[c];
+            out[c] += d * d;
+          }
+        else
+          for (int c = c0; c < c1; c++) out[c] += row[c];
+      }
+      for (int c = c0; c < c1; c++) acc[c] += out[c];
+    }
+    if (pass)
+      for (int c = c0; c < c1; c++) invstd[c] = 1.0f / __builtin_sqrtf((float)(acc[c] / rows) + eps);
+    else
+      for (int c = c0; c < c1; c++) mean[c] = (float)(acc[c] / rows);
+  }
+}
+
+/* All channels of bn_stats_range. */
 EXPORT(bn_stats)
 void bn_stats(const float *x, int rows, int C, float eps, float *mean, float *invstd, double *acc) {
-  reduce_rows(x, mean, rows, C, 1.0f / rows, acc);
-  for (int c = 0; c < C; c++) acc[c] = 0.0;
-  for (int r0 = 0; r0 < rows; r0 += 64) {
-    int r1 = r0 + 64 < rows ? r0 + 64 : rows;
-    for (int c = 0; c < C; c++) invstd[c] = 0.0f;
-    for (int r = r0; r < r1; r++) {
-      const float *row = x + (long)r * C;
-      for (int c = 0; c < C; c++) {
-        float d = row[c] - mean[c];
-        invstd[c] += d * d;
-      }
-    }
-    for (int c = 0; c < C; c++) acc[c] += invstd[c];
-  }
-  for (int c = 0; c < C; c++) invstd[c] = 1.0f / __builtin_sqrtf((float)(acc[c] / rows) + eps);
+  bn_stats_range(x, rows, C, 0, C, eps, mean, invstd, acc);
 }
 
 /* y = act(γ·(x − mean)·invstd + β); act 0 = identity, 1 = SiLU (z·σ(z)). */
@@ -235,23 +251,24 @@ void bn_act_forward(const float *restrict x, float *restrict y, int rows, int C,
 /*
  * Backward of bn_act_forward with batch statistics, the whole chain in two passes:
  *   g = dy · act'(z), dβ = Σ g, dγ = Σ g·x̂, dx = γ·invstd·(g − dβ/R − x̂·dγ/R), x̂ = (x − mean)·invstd.
- * g is kept in dx between the passes; `acc` holds 2·C doubles.
+ * The first pass (sums over rows) takes channels [c0, c1) and keeps g in dx; the second (dx) takes rows, so
+ * threads can split both. `acc` holds 2·C doubles, indexed by channel.
  */
-EXPORT(bn_act_backward)
-void bn_act_backward(const float *restrict dy, const float *restrict x, float *restrict dx, int rows, int C,
-                     const float *restrict mean, const float *restrict invstd, const float *restrict gamma,
-                     const float *restrict beta, int act, float *restrict dgamma, float *restrict dbeta,
-                     double *restrict acc) {
+EXPORT(bn_act_backward_reduce)
+void bn_act_backward_reduce(const float *restrict dy, const float *restrict x, float *restrict dx, int rows, int C, int c0,
+                            int c1, const float *restrict mean, const float *restrict invstd, const float *restrict gamma,
+                            const float *restrict beta, int act, float *restrict dgamma, float *restrict dbeta,
+                            double *restrict acc) {
   double *accB = acc, *accG = acc + C;
-  for (int c = 0; c < C; c++) accB[c] = accG[c] = 0.0;
+  for (int c = c0; c < c1; c++) accB[c] = accG[c] = 0.0;
   for (int r0 = 0; r0 < rows; r0 += 64) {
     int r1 = r0 + 64 < rows ? r0 + 64 : rows;
-    for (int c = 0; c < C; c++) dbeta[c] = dgamma[c] = 0.0f;
+    for (int c = c0; c < c1; c++) dbeta[c] = dgamma[c] = 0.0f;
     for (int r = r0; r < r1; r++) {
       const float *restrict xr = x + (long)r * C, *restrict dyr = dy + (long)r * C;
       float *restrict gr = dx + (long)r * C;
       if (act == 1) {
-        for (int c = 0; c < C; c++) {
+        for (int c = c0; c < c1; c++) {
           float xhat = (xr[c] - mean[c]) * invstd[c];
           float z = gamma[c] * xhat + beta[c];
           float s = 1.0f / (1.0f + exp_approx(-z));
@@ -261,7 +278,7 @@ void bn_act_backward(const float *restrict dy, const float *restrict x, float *r
           dgamma[c] += g * xhat;
         }
       } else {
-        for (int c = 0; c < C; c++) {
+        for (int c = c0; c < c1; c++) {
           float xhat = (xr[c] - mean[c]) * invstd[c];
           float g = dyr[c];
           gr[c] = g;
@@ -270,16 +287,23 @@ void bn_act_backward(const float *restrict dy, const float *restrict x, float *r
         }
       }
     }
-    for (int c = 0; c < C; c++) {
+    for (int c = c0; c < c1; c++) {
       accB[c] += dbeta[c];
       accG[c] += dgamma[c];
     }
   }
-  for (int c = 0; c < C; c++) {
+  for (int c = c0; c < c1; c++) {
     dbeta[c] = (float)accB[c];
     dgamma[c] = (float)accG[c];
   }
-  float inv = 1.0f / rows;
+}
+
+/* The second pass on `rows` rows (of a batch of `total` rows): dx from the g the first pass left there. */
+EXPORT(bn_act_backward_apply)
+void bn_act_backward_apply(const float *restrict x, float *restrict dx, int rows, int C, const float *restrict mean,
+                           const float *restrict invstd, const float *restrict gamma, const float *restrict dgamma,
+                           const float *restrict dbeta, int total) {
+  float inv = 1.0f / total;
   for (int r = 0; r < rows; r++) {
     const float *restrict xr = x + (long)r * C;
     float *restrict gr = dx + (long)r * C;
@@ -288,6 +312,16 @@ void bn_act_backward(const float *restrict dy, const float *restrict x, float *r
       gr[c] = gamma[c] * invstd[c] * (gr[c] - dbeta[c] * inv - xhat * dgamma[c] * inv);
     }
   }
+}
+
+/* Both passes on one thread. */
+EXPORT(bn_act_backward)
+void bn_act_backward(const float *restrict dy, const float *restrict x, float *restrict dx, int rows, int C,
+                     const float *restrict mean, const float *restrict invstd, const float *restrict gamma,
+                     const float *restrict beta, int act, float *restrict dgamma, float *restrict dbeta,
+                     double *restrict acc) {
+  bn_act_backward_reduce(dy, x, dx, rows, C, 0, C, mean, invstd, gamma, beta, act, dgamma, dbeta, acc);
+  bn_act_backward_apply(x, dx, rows, C, mean, invstd, gamma, dgamma, dbeta, rows);
 }
 
 /*
@@ -603,5 +637,254 @@ void copy_rows(const float *restrict src, float *restrict dst, int rows, int col
   for (int r = 0; r < rows; r++, src += cols) {
     float *restrict d = dst + (long)r * dst_cols + offset;
     for (int c = 0; c < cols; c++) d[c] = src[c];
+  }
+}
+
+/* ---- Kernels of the compiled training step (src/plan/): in-place and accumulating variants, no allocation. ---- */
+
+/* dst = src (acc 0) or dst += src (acc 1), over n floats: where a gradient's first contribution lands, and the rest. */
+EXPORT(accumulate)
+void accumulate(float *dst, const float *src, int n, int acc) {
+  if (acc)
+    for (int i = 0; i < n; i++) dst[i] += src[i];
+  else
+    for (int i = 0; i < n; i++) dst[i] = src[i];
+}
+
+/* out = a + b over n floats (a residual Add). */
+EXPORT(add2)
+void add2(const float *a, const float *b, float *out, int n) {
+  for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+/* out = x·scale + offset over n floats (the model's Rescaling of raw pixels). */
+EXPORT(scale_shift)
+void scale_shift(const float *x, float *out, int n, float scale, float offset) {
+  for (int i = 0; i < n; i++) out[i] = x[i] * scale + offset;
+}
+
+/* n zeros. */
+EXPORT(zero_fill)
+void zero_fill(float *dst, int n) {
+  for (int i = 0; i < n; i++) dst[i] = 0.0f;
+}
+
+/*
+ * Columns [src_off, src_off + cols) of `rows` rows of src_cols floats to columns [dst_off, …) of rows of dst_cols
+ * floats, written (acc 0) or added (acc 1): channel slices and concats of NHWC tensors, and their gradients.
+ */
+EXPORT(move_cols)
+void move_cols(const float *src, int src_cols, int src_off, float *dst, int dst_cols, int dst_off, int rows, int cols, int acc) {
+  for (int r = 0; r < rows; r++) {
+    const float *s = src + (long)r * src_cols + src_off;
+    float *d = dst + (long)r * dst_cols + dst_off;
+    if (acc)
+      for (int c = 0; c < cols; c++) d[c] += s[c];
+    else
+      for (int c = 0; c < cols; c++) d[c] = s[c];
+  }
+}
+
+/* dz = dy where y > 0, else 0 (ReLU's backward through its output y). */
+EXPORT(relu_backward)
+void relu_backward(const float *dy, const float *y, float *dz, int n) {
+  for (int i = 0; i < n; i++) dz[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+/* Global average pool: y[b][c] = mean over the P positions of x[b][p][c]. */
+EXPORT(gap_forward)
+void gap_forward(const float *restrict x, float *restrict y, int n, int P, int C) {
+  float inv = 1.0f / P;
+  for (int b = 0; b < n; b++, y += C) {
+    for (int c = 0; c < C; c++) y[c] = 0.0f;
+    for (int p = 0; p < P; p++, x += C)
+      for (int c = 0; c < C; c++) y[c] += x[c];
+    for (int c = 0; c < C; c++) y[c] *= inv;
+  }
+}
+
+/* Its adjoint: dx[b][p][c] = dy[b][c] / P, written (acc 0) or added (acc 1). */
+EXPORT(gap_backward)
+void gap_backward(const float *restrict dy, float *restrict dx, int n, int P, int C, int acc) {
+  float inv = 1.0f / P;
+  for (int b = 0; b < n; b++, dy += C)
+    for (int p = 0; p < P; p++, dx += C)
+      for (int c = 0; c < C; c++) dx[c] = (acc ? dx[c] : 0.0f) + dy[c] * inv;
+}
+
+/* MaxPool 2×2 stride 2, no padding (the plain CNN's pools), forward; maxpool2x2_grad is its backward. */
+EXPORT(maxpool2x2_forward)
+void maxpool2x2_forward(const float *restrict x, float *restrict y, int n, int H, int W, int C, int oh, int ow) {
+  for (int b = 0; b < n; b++)
+    for (int r = 0; r < oh; r++)
+      for (int q = 0; q < ow; q++, y += C) {
+        long p00 = (((long)b * H + 2 * r) * W + 2 * q) * C, p01 = p00 + C, p10 = p00 + (long)W * C, p11 = p10 + C;
+        for (int c = 0; c < C; c++) y[c] = __builtin_fmaxf(__builtin_fmaxf(x[p00 + c], x[p01 + c]), __builtin_fmaxf(x[p10 + c], x[p11 + c]));
+      }
+}
+
+/* Depthwise convolution forward (NHWC, filter [kh][kw][ci][mult], output channel c·mult + q), undilated. */
+EXPORT(depthwise_forward)
+void depthwise_forward(const float *restrict x, const float *restrict w, float *restrict out, int n, int H, int W, int ci,
+                       int oh, int ow, int mult, int kh, int kw, int sh, int sw, int top, int left) {
+  int co = ci * mult;
+  for (int b = 0; b < n; b++)
+    for (int y = 0; y < oh; y++)
+      for (int xo = 0; xo < ow; xo++, out += co) {
+        for (int o = 0; o < co; o++) out[o] = 0.0f;
+        for (int i = 0; i < kh; i++) {
+          int ih = y * sh - top + i;
+          if (ih < 0 || ih >= H) continue;
+          for (int j = 0; j < kw; j++) {
+            int iw = xo * sw - left + j;
+            if (iw < 0 || iw >= W) continue;
+            const float *restrict src = x + (((long)b * H + ih) * W + iw) * ci;
+            const float *restrict wr = w + (long)(i * kw + j) * co;
+            for (int c = 0; c < ci; c++)
+              for (int q = 0; q < mult; q++) out[c * mult + q] += src[c] * wr[c * mult + q];
+          }
+        }
+      }
+}
+
+/*
+ * BatchNorm's moving statistics after a training batch: moving' = moving·momentum + batch·(1 − momentum), with the
+ * biased batch variance recovered from invstd (as the tfjs path's YoloTsBatchNormStats).
+ */
+EXPORT(bn_moving_update)
+void bn_moving_update(const float *restrict mean, const float *restrict invstd, float *restrict moving_mean,
+                      float *restrict moving_var, int C, float momentum, float eps) {
+  for (int c = 0; c < C; c++) {
+    moving_mean[c] = moving_mean[c] * momentum + mean[c] * (1.0f - momentum);
+    moving_var[c] = moving_var[c] * momentum + (1.0f / (invstd[c] * invstd[c]) - eps) * (1.0f - momentum);
+  }
+}
+
+/* adam_update in place (w, m and v overwritten), the compiled step's optimizer. */
+EXPORT(adam_inplace)
+void adam_inplace(float *w, const float *g, float *m, float *v, int n, float lr, float beta1, float beta2, float eps,
+                  float bc1, float bc2, float decay) {
+  float step = lr / bc1, inv_bc2 = 1.0f / bc2, keep = 1.0f - decay;
+  for (int i = 0; i < n; i++) {
+    float gi = g[i];
+    float mi = beta1 * m[i] + (1.0f - beta1) * gi;
+    float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    w[i] = keep * w[i] - step * mi / (__builtin_sqrtf(vi * inv_bc2) + eps);
+  }
+}
+
+/* ema = d·ema + (1 − d)·w in place. */
+EXPORT(ema_inplace)
+void ema_inplace(float *ema, const float *w, int n, float d) {
+  float e = 1.0f - d;
+  for (int i = 0; i < n; i++) ema[i] = d * ema[i] + e * w[i];
+}
+
+/*
+ * Softmax cross-entropy of logits [n][nc] against int labels with label smoothing s (targets (1 − s)·onehot + s/nc),
+ * mean over the batch: dlogits = (softmax − target)/n, and per-row log-sum-exp terms left for the caller's loss
+ * (lse[r] = max + log Σ e^(z − max) needs a log, which this module does not have): shifted[r][k] = z − max and
+ * sums[r] = Σ e^(z − max).
+ */
+EXPORT(softmax_xent_grad)
+void softmax_xent_grad(const float *restrict logits, const int *restrict labels, float *restrict dlogits, float *restrict sums,
+                       int n, int nc, float smoothing) {
+  float inv = 1.0f / n, off = smoothing / nc;
+  for (int r = 0; r < n; r++) {
+    const float *z = logits + (long)r * nc;
+    float *d = dlogits + (long)r * nc;
+    float mx = z[0];
+    for (int k = 1; k < nc; k++) mx = z[k] > mx ? z[k] : mx;
+    float s = 0.0f;
+    for (int k = 0; k < nc; k++) {
+      d[k] = exp_approx(z[k] - mx);
+      s += d[k];
+    }
+    sums[r] = s;
+    float is = 1.0f / s;
+    for (int k = 0; k < nc; k++) d[k] = (d[k] * is - off - (k == labels[r] ? 1.0f - smoothing : 0.0f)) * inv;
+  }
+}
+
+/*
+ * Multi-head attention of Ultralytics' Attention over N = H·W positions, per image: qkv [N][heads·(2·kd + hd)]
+ * (per head q, k, v), out [N][heads·hd] = softmax(q·kᵀ·scale)·v, v_out the v channels, attn [heads][N][N] kept
+ * for the backward. Naive loops: at MNIST sizes the last stage is 1×1 or 2×2.
+ */
+EXPORT(attention_forward)
+void attention_forward(const float *restrict qkv, float *restrict out, float *restrict v_out, float *restrict attn, int n,
+                       int N, int heads, int kd, int hd, float scale) {
+  int stride = heads * (2 * kd + hd), oc = heads * hd;
+  for (int b = 0; b < n; b++) {
+    const float *x = qkv + (long)b * N * stride;
+    float *o = out + (long)b * N * oc, *vo = v_out + (long)b * N * oc;
+    for (int h = 0; h < heads; h++) {
+      float *a = attn + ((long)b * heads + h) * N * N;
+      int q0 = h * (2 * kd + hd), k0 = q0 + kd, v0 = k0 + kd;
+      for (int i = 0; i < N; i++) {
+        float mx = -3.0e38f;
+        for (int j = 0; j < N; j++) {
+          float s = 0.0f;
+          for (int d = 0; d < kd; d++) s += x[i * stride + q0 + d] * x[j * stride + k0 + d];
+          a[i * N + j] = s * scale;
+          mx = a[i * N + j] > mx ? a[i * N + j] : mx;
+        }
+        float sum = 0.0f;
+        for (int j = 0; j < N; j++) sum += (a[i * N + j] = exp_approx(a[i * N + j] - mx));
+        for (int j = 0; j < N; j++) a[i * N + j] /= sum;
+        for (int d = 0; d < hd; d++) {
+          float s = 0.0f;
+          for (int j = 0; j < N; j++) s += a[i * N + j] * x[j * stride + v0 + d];
+          o[i * oc + h * hd + d] = s;
+          vo[i * oc + h * hd + d] = x[i * stride + v0 + d];
+        }
+      }
+    }
+  }
+}
+
+/* Its backward: dqkv from d_out (the attended values) and d_v (the v output's own gradient), written whole. */
+EXPORT(attention_backward)
+void attention_backward(const float *restrict qkv, const float *restrict attn, const float *restrict d_out,
+                        const float *restrict d_v, float *restrict dqkv, float *restrict scratch, int n, int N, int heads,
+                        int kd, int hd, float scale) {
+  int stride = heads * (2 * kd + hd), oc = heads * hd;
+  for (int b = 0; b < n; b++) {
+    const float *x = qkv + (long)b * N * stride, *go = d_out + (long)b * N * oc, *gv = d_v + (long)b * N * oc;
+    float *dx = dqkv + (long)b * N * stride;
+    for (int h = 0; h < heads; h++) {
+      const float *a = attn + ((long)b * heads + h) * N * N;
+      int q0 = h * (2 * kd + hd), k0 = q0 + kd, v0 = k0 + kd;
+      /* dv[j] = Σ_i a[i][j]·dout[i] + d_v[j] */
+      for (int j = 0; j < N; j++)
+        for (int d = 0; d < hd; d++) {
+          float s = gv[j * oc + h * hd + d];
+          for (int i = 0; i < N; i++) s += a[i * N + j] * go[i * oc + h * hd + d];
+          dx[j * stride + v0 + d] = s;
+        }
+      /* dS = a ⊙ (dA − Σ_j dA·a), dA[i][j] = dout[i]·v[j]; scratch holds dS for this head. */
+      for (int i = 0; i < N; i++) {
+        float dot = 0.0f;
+        for (int j = 0; j < N; j++) {
+          float s = 0.0f;
+          for (int d = 0; d < hd; d++) s += go[i * oc + h * hd + d] * x[j * stride + v0 + d];
+          scratch[i * N + j] = s;
+          dot += s * a[i * N + j];
+        }
+        for (int j = 0; j < N; j++) scratch[i * N + j] = a[i * N + j] * (scratch[i * N + j] - dot) * scale;
+      }
+      for (int i = 0; i < N; i++)
+        for (int d = 0; d < kd; d++) {
+          float sq = 0.0f, sk = 0.0f;
+          for (int j = 0; j < N; j++) {
+            sq += scratch[i * N + j] * x[j * stride + k0 + d];
+            sk += scratch[j * N + i] * x[j * stride + q0 + d];
+          }
+          dx[i * stride + q0 + d] = sq;
+          dx[i * stride + k0 + d] = sk;
+        }
+    }
   }
 }

@@ -4,6 +4,8 @@ export { registerThreadedWasmBackend, defaultThreadCount } from './wasm-threads.
 export { wasmThreadCount } from './thread-count.js';
 export { batchNormAct, batchNormActInference, type BatchNormActivation, type BatchNormActResult, type MovingStatistics } from './ops/batch-norm-act.js';
 export { Adam } from './ops/adam.js';
-export { emaUpdate } from './ops/ema.js';
+export { emaUpdate, emaUpdateInPlace } from './ops/ema.js';
 export { copyInto } from './ops/copy-into.js';
 export { convBiasAct, type ConvActivation } from './ops/conv-bias-act.js';
+export { CompiledTrainStep, compileTrainStep, PlanUnsupported, type CompileOptions } from './plan/compile.js';
+export { ownedAddress } from './plan/heap-variables.js';

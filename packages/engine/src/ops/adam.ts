@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ADAM_UPDATE } from '../kernels/adam.js';
+import { ownedAddress } from '../plan/heap-variables.js';
+import { Parallel, parallelOf } from '../plan/parallel.js';
 
 /** A tensor with the name it is saved under (tfjs' own type is not exported). */
 interface NamedTensor {
@@ -62,6 +65,29 @@ export class Adam extends tf.Optimizer {
         m.assign(m2!);
         v.assign(v2!);
       });
+    }
+  }
+
+  /**
+   * The same step for gradients already in the wasm heap (a compiled step's `params`): weights and moments are
+   * updated in place, one native pass each, with no tensor made. Only on the wasm backend.
+   */
+  applyInPlace(gradients: readonly { variable: tf.Variable; grad: { address: number } }[]): void {
+    const backend = tf.backend() as BackendWasm;
+    const par = parallelOf(backend);
+    this.step++;
+    const bc1 = 1 - this.beta1 ** this.step;
+    const bc2 = 1 - this.beta2 ** this.step;
+    for (const { variable: w, grad } of gradients) {
+      let state = this.moments.get(w.name);
+      if (!state) {
+        state = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) }));
+        this.moments.set(w.name, state);
+      }
+      const decay = w.rank > 1 ? this.learningRate * this.weightDecay : 0;
+      const [pw, pm, pv] = [w, state.m, state.v].map((t) => ownedAddress(backend, t)) as [number, number, number];
+      const g = grad.address;
+      par.split('adam_inplace', w.size, Parallel.min(8), (lo, hi) => [pw + 4 * lo, g + 4 * lo, pm + 4 * lo, pv + 4 * lo, hi - lo, this.learningRate, this.beta1, this.beta2, this.epsilon, bc1, bc2, decay], 4);
     }
   }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
+import { compileTrainStep, CompiledTrainStep } from '@yolo-ts/engine';
 import { BatchNormAct } from '@yolo-ts/models';
 import type { Augmentation } from '../data/augment.js';
 import { gatherBatch, imageRandom } from '../data/batches.js';
@@ -110,6 +111,8 @@ export class LocalRunner implements EpochRunner {
   private readonly opt: ReturnType<typeof planOptimizer>;
   private readonly variables: tf.Variable[];
   private readonly ema: ModelEma;
+  /** The model's training step compiled to native kernels, where engine's plan supports model and optimizer. */
+  private readonly compiled?: CompiledTrainStep;
   private steps = 0;
 
   private constructor(
@@ -118,9 +121,13 @@ export class LocalRunner implements EpochRunner {
     private readonly plan: TrainPlan,
   ) {
     this.opt = planOptimizer(plan, model);
-    this.description = describeOptimizer(plan);
     this.variables = trainableVariables(model);
     this.ema = new ModelEma(model);
+    const step = this.opt.optimizer.inPlace && process.env.YOLO_TS_COMPILED !== '0' ? compileTrainStep(model, { maxBatch: plan.cfg.batch, labelSmoothing: plan.cfg.label_smoothing }) : undefined;
+    this.compiled = step instanceof CompiledTrainStep ? step : undefined;
+    const why = step && !(step instanceof CompiledTrainStep) ? ` (not compiled: ${step.message})` : '';
+    const how = this.compiled ? 'compiled step (native kernels)' : `tfjs step${why}`;
+    this.description = `${describeOptimizer(plan)}, ${how}`;
   }
 
   /** A runner for `model` (holding the live weights), continuing from `resume` when given. */
@@ -146,7 +153,10 @@ export class LocalRunner implements EpochRunner {
       const idx = order.subarray(from, Math.min(from + size, order.length));
       rates = this.opt.schedule(epoch * stepsPerEpoch(this.plan) + step);
       const { x, y } = gatherBatch(this.split, idx, { imgsz, augment, random: (k) => imageRandom(seed, epoch, from + k) });
-      lossSum += trainStep(this.model, this.opt.optimizer, this.variables, x, y, label_smoothing) * idx.length;
+      if (this.compiled) {
+        lossSum += this.compiled.run(x, y) * idx.length;
+        this.opt.optimizer.applyInPlace(this.compiled.params);
+      } else lossSum += trainStep(this.model, this.opt.optimizer, this.variables, x, y, label_smoothing) * idx.length;
       tf.dispose([x, y]);
       this.ema.update();
       this.steps++;
@@ -166,6 +176,7 @@ export class LocalRunner implements EpochRunner {
   }
 
   async dispose(): Promise<void> {
+    this.compiled?.dispose();
     this.opt.optimizer.dispose();
     this.ema.dispose();
   }

@@ -1,0 +1,207 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapBuffer, nativeKernels } from '../native.js';
+import { Arena } from './arena.js';
+import { batchNormNode } from './batch-norm-node.js';
+import { conv2dNode, denseNode, depthwiseNode, PlanUnsupported } from './conv-nodes.js';
+import { size, type BuildContext, type Contribution, type Param, type PlanNode, type Value } from './graph.js';
+import { parallelOf, type Parallel } from './parallel.js';
+import { GEMM_PANEL_FLOATS } from '../kernels/wasm-util.js';
+import { addNode, attentionNode, channelSliceNode, concatNode, globalPoolNode, maxPoolNode, rescalingNode } from './shape-nodes.js';
+
+export { PlanUnsupported };
+
+type Builder = (layer: tf.layers.Layer, ctx: BuildContext) => PlanNode;
+
+/** The layers a plan knows, by tfjs class name (models' custom layers by their registered names). */
+const BUILDERS: Record<string, Builder> = {
+  Rescaling: rescalingNode,
+  Conv2D: conv2dNode,
+  DepthwiseConv2D: depthwiseNode,
+  Dense: denseNode,
+  YoloTsBatchNormAct: batchNormNode,
+  Add: addNode,
+  Concatenate: concatNode,
+  YoloTsChannelSlice: channelSliceNode,
+  YoloTsAttentionHeads: attentionNode,
+  GlobalAveragePooling2D: globalPoolNode,
+  MaxPooling2D: maxPoolNode,
+};
+
+/** What the graph walk reads of tfjs-layers' internal Node. */
+interface InboundNode {
+  inboundLayers: tf.layers.Layer[];
+  nodeIndices: number[];
+  tensorIndices: number[];
+}
+
+const inboundOf = (layer: tf.layers.Layer) => (layer as unknown as { inboundNodes: InboundNode[] }).inboundNodes;
+
+export interface CompileOptions {
+  /** The largest batch a step will get (the arena is sized for it). */
+  maxBatch: number;
+  /** Label smoothing of the softmax cross-entropy (tfjs' rule: targets (1 − s)·onehot + s/classes). */
+  labelSmoothing?: number;
+}
+
+/**
+ * A training step of `model` compiled into native kernel calls over one preallocated heap arena: forward in
+ * training mode (BatchNorm batch statistics, moving statistics updated in place), softmax cross-entropy averaged
+ * over the batch, and backward into one gradient buffer per trainable weight. No tfjs op, tape or tensor per step.
+ * Weights are read where tfjs keeps them (their addresses are looked up per step), so the model stays the source
+ * of truth and save/load/export see no difference; an optimizer then applies `params`' gradients in place
+ * (engine's Adam.applyInPlace). Throws PlanUnsupported for layers or settings it does not know: callers fall back
+ * to the tfjs step.
+ */
+export class CompiledTrainStep {
+  readonly params: Param[] = [];
+  readonly nodes: PlanNode[] = [];
+  private readonly arena = new Arena();
+  private readonly input: Value;
+  private readonly logits: Value;
+  private readonly unfed: Value[];
+  private readonly labels;
+  private readonly sums;
+  private readonly k;
+  private readonly par: Parallel;
+
+  constructor(
+    private readonly backend: BackendWasm,
+    model: tf.LayersModel,
+    private readonly options: CompileOptions,
+  ) {
+    this.k = nativeKernels(backend);
+    this.par = parallelOf(backend);
+    const { maxBatch } = options;
+    const perThread = (name: string, floats: number) => Array.from({ length: this.par.threads }, (_, t) => this.arena.shared(`${name}.${t}`, floats));
+    const panels = perThread('panel', GEMM_PANEL_FLOATS);
+    if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new PlanUnsupported('one input and one output');
+    const values = new Map<string, Value>();
+    const all: Value[] = [];
+    const key = (layer: tf.layers.Layer, index: number) => `${layer.name}:${index}`;
+    const newValue = (shape: number[], grad: boolean): Value => {
+      const per = size(shape);
+      const v: Value = { shape, per, data: this.arena.slot(maxBatch * per), grad: grad ? this.arena.slot(maxBatch * per) : undefined, contributions: [] };
+      all.push(v);
+      return v;
+    };
+    let input: Value | undefined;
+    for (const layer of model.layers) {
+      const cls = layer.getClassName();
+      const inbound = inboundOf(layer);
+      if (inbound.length !== 1) throw new PlanUnsupported(`${layer.name}: a layer used ${inbound.length} times`);
+      if (cls === 'InputLayer') {
+        input = newValue(layer.outputShape.slice(1) as number[], false);
+        values.set(key(layer, 0), input);
+        continue;
+      }
+      if (!layer.trainable && layer.weights.length) throw new PlanUnsupported(`${layer.name}: frozen weights`);
+      const { inboundLayers, nodeIndices, tensorIndices } = inbound[0]!;
+      if (nodeIndices.some((i) => i !== 0)) throw new PlanUnsupported(`${layer.name}: shared layer input`);
+      const inputs = inboundLayers.map((l, i) => values.get(key(l, tensorIndices[i]!))!);
+      if (cls === 'Flatten') {
+        values.set(key(layer, 0), inputs[0]!); // NHWC flattened is the same buffer
+        continue;
+      }
+      const build = BUILDERS[cls];
+      if (!build) throw new PlanUnsupported(`${layer.name}: ${cls} layers`);
+      let outputs = 0;
+      const ctx: BuildContext = {
+        backend,
+        k: this.k,
+        arena: this.arena,
+        maxBatch,
+        par: this.par,
+        panels,
+        perThread,
+        inputs,
+        output: (shape, noGrad) => {
+          const v = newValue(shape, !noGrad);
+          values.set(key(layer, outputs++), v);
+          return v;
+        },
+        contribute: (v) => {
+          if (!v.grad) return undefined;
+          const c: Contribution = { value: v, acc: false };
+          v.contributions.push(c);
+          return c;
+        },
+        param: (variable) => {
+          const grad = this.arena.slot(variable.size);
+          this.params.push({ variable, grad });
+          return grad;
+        },
+      };
+      this.nodes.push(build(layer, ctx));
+    }
+    const out = model.outputs[0]!;
+    this.logits = values.get(`${out.sourceLayer.name}:${out.tensorIndex}`)!;
+    this.input = input!;
+    // Backward runs consumers last-first: the last one writes each gradient, the earlier ones add to it.
+    for (const v of all) v.contributions.forEach((c, i) => (c.acc = i < v.contributions.length - 1));
+    this.unfed = all.filter((v) => v.grad && v !== this.logits && v.contributions.length === 0);
+    if (this.logits.shape.length !== 1) throw new PlanUnsupported('logits must be [batch, classes]');
+    this.labels = this.arena.slot(maxBatch);
+    this.sums = this.arena.slot(maxBatch);
+    this.arena.allocate(backend);
+  }
+
+  /** Heap bytes the plan holds. */
+  get bytes(): number {
+    return this.arena.bytes;
+  }
+
+  /**
+   * Forward and backward on a batch: `x` [n, h, w, c] as the model's input takes it, `y` int32 labels. Leaves the
+   * gradients in `params` and returns the mean loss.
+   */
+  run(x: tf.Tensor, y: tf.Tensor): number {
+    const n = x.shape[0]!;
+    if (n > this.options.maxBatch) throw new RangeError(`batch ${n} > compiled ${this.options.maxBatch}`);
+    this.input.data.address = this.backend.getMemoryOffset(x.dataId);
+    for (const node of this.nodes) node.forward(n);
+    const nc = this.logits.per;
+    const heap = heapBuffer(this.backend);
+    new Int32Array(heap, this.labels.address, n).set(y.dataSync() as Int32Array);
+    const s = this.options.labelSmoothing ?? 0;
+    this.k.softmax_xent_grad(this.logits.data.address, this.labels.address, this.logits.grad!.address, this.sums.address, n, nc, s);
+    for (const v of this.unfed) this.k.zero_fill(v.grad!.address, n * v.per);
+    for (let i = this.nodes.length - 1; i >= 0; i--) this.nodes[i]!.backward(n);
+    return this.loss(n, nc, s);
+  }
+
+  /** Mean over the batch of logsumexp(z) − Σ target·z (the kernel left Σ e^(z − max) per row). */
+  private loss(n: number, nc: number, s: number): number {
+    const heap = heapBuffer(this.backend);
+    const z = new Float32Array(heap, this.logits.data.address, n * nc);
+    const sums = new Float32Array(heap, this.sums.address, n);
+    const labels = new Int32Array(heap, this.labels.address, n);
+    let total = 0;
+    for (let r = 0; r < n; r++) {
+      let max = -Infinity;
+      let mean = 0;
+      for (let j = 0; j < nc; j++) {
+        max = Math.max(max, z[r * nc + j]!);
+        mean += z[r * nc + j]!;
+      }
+      const target = (1 - s) * z[r * nc + labels[r]!]! + (s / nc) * mean;
+      total += max + Math.log(sums[r]!) - target;
+    }
+    return total / n;
+  }
+
+  dispose(): void {
+    this.arena.dispose();
+  }
+}
+
+/** A compiled step for `model` on the active backend, or the reason it cannot be compiled. */
+export function compileTrainStep(model: tf.LayersModel, options: CompileOptions): CompiledTrainStep | PlanUnsupported {
+  if (tf.getBackend() !== 'wasm') return new PlanUnsupported(`the ${tf.getBackend()} backend`);
+  try {
+    return new CompiledTrainStep(tf.backend() as BackendWasm, model, options);
+  } catch (error) {
+    if (error instanceof PlanUnsupported) return error;
+    throw error;
+  }
+}
