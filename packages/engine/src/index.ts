@@ -8,4 +8,4 @@ export { emaUpdate, emaUpdateInPlace } from './ops/ema.js';
 export { copyInto } from './ops/copy-into.js';
 export { convBiasAct, type ConvActivation } from './ops/conv-bias-act.js';
 export { CompiledTrainStep, compileTrainStep, PlanUnsupported, type CompileOptions } from './plan/compile.js';
-export { ownedAddress } from './plan/heap-variables.js';
+export { ownedAddress, renewBuffers } from './plan/heap-variables.js';

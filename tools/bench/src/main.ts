@@ -2,11 +2,12 @@
  * `pnpm bench`: yolo-ts training and eval throughput against the PyTorch anchor (../shared/anchors/pytorch) on
  * the same machine, each case measured right after its anchor so that machine noise hits both. Prints each
  * measurement to stderr as it comes, then a table and one JSON line (backend, threads, matmul GFLOP/s, roofline,
- * train and eval ratios). Training is measured both ways on wasm: `xN` (N data-parallel replicas of one thread
- * each) and `threads` (one model, threaded kernels); roofline and train_ratio report the way the trainer picks for that model and batch (marked *), the
- * other way's ratios are in train_ratio_unpicked. The matmul speed behind roofline is the median of the matmuls
- * measured before every case.
- *   --models cnn-small,cnn-bn,yolo26n-cls (those the model registry knows)   --batches 64,256   --seconds 4
+ * train and eval ratios). Training is measured three ways on wasm: `xN` (N data-parallel replicas of one thread
+ * each), `compiled` (one model, engine's compiled step on the native pool's threads) and `tfjs` (one model, tfjs
+ * ops on threaded kernels, the fallback); roofline and train_ratio report the way the trainer picks for that model
+ * and batch (marked *), the others' ratios are in train_ratio_unpicked. The matmul speed behind roofline is the
+ * median of the matmuls measured before every case.
+ *   --models cnn-small,cnn-bn,yolo26n-cls (those the model registry knows)   --batches 16,64,256   --seconds 4
  *   --no-anchor   --profile MODEL@BATCH
  */
 import { dirname, join } from 'node:path';
@@ -22,7 +23,7 @@ import { matmulGflops, measureEval, measureReplicaTraining, measureTraining, med
 const { values } = parseArgs({
   options: {
     models: { type: 'string', default: 'cnn-small,cnn-bn,yolo26n-cls' },
-    batches: { type: 'string', default: '64,256' },
+    batches: { type: 'string', default: '16,64,256' },
     seconds: { type: 'string', default: '4' },
     device: { type: 'string', default: 'wasm' },
     'no-anchor': { type: 'boolean', default: false },
@@ -63,8 +64,9 @@ const trainRatio: Record<string, number> = {};
 const evalRatio: Record<string, number> = {};
 const fmt = (v: number | undefined, d = 0) => (v === undefined ? '-' : v.toFixed(d));
 
-// Training runs both ways: data-parallel replicas (one per core) and one model on threaded kernels. The trainer
-// picks one per model and batch (replicas=0); roofline and train_ratio report its pick, marked * in the table.
+// Training runs three ways: data-parallel replicas (one per core), one model's compiled step and one model's tfjs
+// step. The trainer picks replicas or the compiled step per model and batch (replicas=0); roofline and train_ratio
+// report its pick, marked * in the table.
 const cores = replicaCount(0, backend.name, Math.max(...batches));
 const otherRatio: Record<string, number> = {};
 /** Table rows, printed at the end when the median matmul is known; `flops` = training FLOPs per second. */
@@ -80,12 +82,14 @@ for (const model of models) {
   for (const batch of batches) {
     const key = `${model}@${batch}`;
     measureMatmul();
-    const threaded = measureTraining(model, batch, train, 20, seconds);
-    if (threaded.tensorsLeaked !== 0) console.warn(`WARNING ${key}: ${threaded.tensorsLeaked} tensors leaked over ${threaded.steps} steps`);
-    const torch = anchor ? await runAnchor(anchor, model, batch, Math.max(20, Math.min(threaded.steps, 60)), mnistDir) : undefined;
-    const modes: [string, typeof threaded][] = [['threads', threaded]];
+    const compiled = measureTraining(model, batch, train, 20, seconds, 'compiled');
+    const threaded = measureTraining(model, batch, train, 20, seconds, 'tfjs');
+    for (const [mode, m] of [['compiled', compiled], ['tfjs', threaded]] as const)
+      if (m.tensorsLeaked !== 0) console.warn(`WARNING ${key} ${mode}: ${m.tensorsLeaked} tensors leaked over ${m.steps} steps`);
+    const torch = anchor ? await runAnchor(anchor, model, batch, Math.max(20, Math.min(compiled.steps, 60)), mnistDir) : undefined;
+    const modes: [string, typeof threaded][] = [['compiled', compiled], ['tfjs', threaded]];
     if (cores > 1) modes.unshift([`x${cores}`, await measureReplicaTraining(model, batch, train, cores, 20, seconds)]);
-    const pick = replicaCount(0, backend.name, batch, work) > 1 ? `x${cores}` : 'threads';
+    const pick = replicaCount(0, backend.name, batch, work) > 1 ? `x${cores}` : 'compiled';
     for (const [mode, m] of modes) {
       const flops = m.forwardFlops * 3 * m.imgPerSec;
       const ratio = torch ? m.imgPerSec / torch.train_img_s : undefined;

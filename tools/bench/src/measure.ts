@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
-import { Adam } from '@yolo-ts/engine';
+import { Adam, CompiledTrainStep, compileTrainStep } from '@yolo-ts/engine';
 import { defaultModelRegistry, summarize } from '@yolo-ts/models';
 import { defaultConfig, evaluate, gatherBatch, seededRandom, shuffledIndices } from '@yolo-ts/trainer';
 import { createRunner, trainStep, trainableVariables } from '@yolo-ts/trainer/internals';
@@ -39,22 +39,31 @@ function buildNet(model: string): tf.LayersModel {
   return defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 });
 }
 
+/** How a step runs in this thread: engine's compiled step, or tfjs ops (the trainer's fallback). */
+export type StepMode = 'compiled' | 'tfjs';
+
 /**
  * A training loop as the anchor defines a step: gather a uint8 batch + convert to float + forward + loss +
  * backward + Adam update + reading the loss. `next` gives each step's image indices.
  */
-function trainingLoop(model: string, batch: number, data: ImageSplit, next: () => ArrayLike<number>) {
+function trainingLoop(model: string, batch: number, data: ImageSplit, next: () => ArrayLike<number>, mode: StepMode = 'tfjs') {
   const net = buildNet(model);
   const optimizer = new Adam(1e-3);
   const variables = trainableVariables(net);
+  const compiled = mode === 'compiled' ? compileTrainStep(net, { maxBatch: batch }) : undefined;
+  if (compiled && !(compiled instanceof CompiledTrainStep)) throw compiled;
   return {
     net,
     step() {
       const { x, y } = gatherBatch(data, next(), { imgsz: 28 });
-      trainStep(net, optimizer, variables, x, y);
+      if (compiled) {
+        compiled.run(x, y);
+        optimizer.applyInPlace(compiled.params);
+      } else trainStep(net, optimizer, variables, x, y);
       tf.dispose([x, y]);
     },
     dispose() {
+      compiled?.dispose();
       optimizer.dispose();
       net.dispose();
     },
@@ -62,14 +71,14 @@ function trainingLoop(model: string, batch: number, data: ImageSplit, next: () =
 }
 
 /** Training throughput on shuffled batches: 5 warm-up steps, then at least `minSteps` steps and `minSeconds`. */
-export function measureTraining(model: string, batch: number, data: ImageSplit, minSteps: number, minSeconds: number): TrainMeasurement {
+export function measureTraining(model: string, batch: number, data: ImageSplit, minSteps: number, minSeconds: number, mode: StepMode = 'tfjs'): TrainMeasurement {
   const order = shuffledIndices(data.count, seededRandom(0));
   let cursor = 0;
   const loop = trainingLoop(model, batch, data, () => {
     if (cursor + batch > order.length) cursor = 0;
     cursor += batch;
     return order.subarray(cursor - batch, cursor);
-  });
+  }, mode);
   // Exact conv/dense multiply-adds ×2 (summary's gflops follows Ultralytics' thop-at-32px estimate instead).
   const forwardFlops = 2 * summarize(loop.net).macs;
   for (let i = 0; i < 5; i++) loop.step();
@@ -129,6 +138,7 @@ export function measureEval(model: string, data: ImageSplit, batch = 1000): numb
 
 /** Milliseconds per kernel name over `steps` training steps (tf.profile), largest first. */
 export async function profileTraining(model: string, batch: number, data: ImageSplit, steps = 3): Promise<[string, number][]> {
+  // tf.profile sees tfjs kernels only: this profiles the tfjs step (the compiled one runs none).
   const idx = Int32Array.from({ length: batch }, (_, i) => i);
   const loop = trainingLoop(model, batch, data, () => idx);
   for (let i = 0; i < 3; i++) loop.step();

@@ -15,3 +15,17 @@ export function ownedAddress(backend: BackendWasm, variable: tf.Variable): numbe
   }
   return backend.getMemoryOffset(variable.dataId);
 }
+
+/**
+ * Gives each variable a new buffer holding its values. tfjs' wasm kernels cache work keyed by a tensor's buffer
+ * (XNNPACK's convolutions keep the filter they packed until that buffer is freed), so values written in place are
+ * not seen by them: whatever was updated in place (a compiled step's weights, an in-place EMA) is renewed before
+ * stock kernels run on it. One copy per variable; old buffers are freed when nothing else holds them.
+ */
+export function renewBuffers(variables: readonly tf.Variable[]): void {
+  for (const variable of variables) {
+    const copy = tf.tidy(() => tf.add(variable, tf.scalar(0)));
+    variable.assign(copy);
+    copy.dispose();
+  }
+}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { emaUpdate, emaUpdateInPlace } from '@yolo-ts/engine';
+import { emaUpdate, emaUpdateInPlace, renewBuffers } from '@yolo-ts/engine';
 
 /**
  * Ultralytics' ModelEMA: an exponential moving average of every weight of the model (BatchNorm's running
@@ -50,6 +50,7 @@ export class ModelEma {
   /** Runs `fn` with the averaged weights in the model, then puts the live ones back. */
   async withAverage<T>(fn: () => Promise<T> | T): Promise<T> {
     const live = this.model.weights.map((w) => w.read().clone());
+    renewBuffers(this.average); // updated in place: stock kernels must not see a stale cache of them
     this.model.setWeights(this.average);
     try {
       return await fn();

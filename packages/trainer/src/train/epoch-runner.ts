@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
-import { compileTrainStep, CompiledTrainStep } from '@yolo-ts/engine';
+import { compileTrainStep, CompiledTrainStep, renewBuffers } from '@yolo-ts/engine';
 import { BatchNormAct } from '@yolo-ts/models';
 import type { Augmentation } from '../data/augment.js';
 import { gatherBatch, imageRandom } from '../data/batches.js';
@@ -164,6 +164,8 @@ export class LocalRunner implements EpochRunner {
       onStep(step, from + idx.length, lossSum);
       if (step < total && shouldStop()) break;
     }
+    // The compiled step wrote the weights in place: the model's stock kernels must see them as new tensors.
+    if (this.compiled) renewBuffers(this.model.weights.map((w) => w.read() as tf.Variable));
     return { lossSum, rates, steps: step };
   }
 
