@@ -78,7 +78,7 @@ const row = (r: (typeof rows)[number]) => {
 const trainFlops: Record<string, number> = {};
 
 for (const model of models) {
-  const work = stepWork(defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 }));
+  const work = stepWork(defaultModelRegistry().build(model, { imgsz: 28, channels: 1, nc: 10, seed: 0 }), backend.name === 'wasm');
   for (const batch of batches) {
     const key = `${model}@${batch}`;
     measureMatmul();

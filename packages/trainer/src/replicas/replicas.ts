@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { YoloTsError, type ImageSplit } from '@yolo-ts/core-data';
 import { summarize } from '@yolo-ts/models';
 import { ConfigError } from '../config/config.js';
-import { LocalRunner, type EpochRunner, type EpochStart, type EpochTotals, type RunnerState, type StepListener, type TrainPlan, describeOptimizer } from '../train/epoch-runner.js';
+import { compiledStepApplies, LocalRunner, type EpochRunner, type EpochStart, type EpochTotals, type RunnerState, type StepListener, type TrainPlan, describeOptimizer } from '../train/epoch-runner.js';
 import type { OptimizerState } from '../train/optimizer.js';
 import { sharedSplit, slotLength, type ReplicaInit, type ReplicaShared } from './replica-sync.js';
 import type { FromReplica, ToReplica } from './replica-worker.js';
@@ -28,11 +28,19 @@ const WORKER = fileURLToPath(new URL('../../dist/replicas/replica-worker.js', im
  */
 const MIN_IMAGES_PER_REPLICA = 32;
 const MIN_MACS_PER_PARAM = 150;
+/**
+ * The same bar where this thread would run the compiled step (no fixed tfjs cost left to amortise), measured with
+ * `pnpm bench` on 2 cores: replicas ahead for cnn-bn at 64 and 256 (2,530 per parameter, 1.2–1.3×), level for
+ * yolo26n-cls at 256 (256) and cnn-small at 256 (1,280), behind for cnn-small at 64 (320, 0.8×).
+ */
+const MIN_MACS_PER_PARAM_COMPILED = 1000;
 
 /** What a step costs and exchanges: forward multiply-adds per image and trainable parameters. */
 export interface StepWork {
   macs: number;
   params: number;
+  /** Whether one thread would run engine's compiled step (else tfjs ops). */
+  compiled?: boolean;
 }
 
 
@@ -48,14 +56,15 @@ export function replicaCount(requested: number, backend: string, batch: number, 
   if (n === 0) {
     n = backend === 'wasm' ? (deterministic ? 2 : availableParallelism()) : 1;
     const share = batch / n;
-    if (share < MIN_IMAGES_PER_REPLICA || (work && (share * work.macs) / work.params < MIN_MACS_PER_PARAM)) n = 1;
+    const bar = work?.compiled ? MIN_MACS_PER_PARAM_COMPILED : MIN_MACS_PER_PARAM;
+    if (share < MIN_IMAGES_PER_REPLICA || (work && (share * work.macs) / work.params < bar)) n = 1;
   }
   return Math.max(1, Math.min(n, batch));
 }
 
-/** The multiply-adds per image and trainable parameters of `model`. */
-export function stepWork(model: tf.LayersModel): StepWork {
-  return { macs: summarize(model).macs, params: model.countParams() - model.nonTrainableWeights.reduce((a, w) => a + w.read().size, 0) };
+/** The multiply-adds per image and trainable parameters of `model`, and whether its step would run compiled. */
+export function stepWork(model: tf.LayersModel, compiled = false): StepWork {
+  return { macs: summarize(model).macs, params: model.countParams() - model.nonTrainableWeights.reduce((a, w) => a + w.read().size, 0), compiled };
 }
 
 /**
@@ -63,7 +72,7 @@ export function stepWork(model: tf.LayersModel): StepWork {
  * resumed run passes the rest of its state.
  */
 export async function createRunner(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string, resume?: RunnerState): Promise<EpochRunner> {
-  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch, stepWork(model), plan.cfg.deterministic);
+  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch, stepWork(model, backend === 'wasm' && compiledStepApplies(plan, model)), plan.cfg.deterministic);
   if (n <= 1) return LocalRunner.create(model, split, plan, resume);
   return ReplicaRunner.start(model, split, plan, backend, n, resume);
 }

@@ -95,6 +95,14 @@ export function planOptimizer(plan: TrainPlan, model: tf.LayersModel) {
   return { optimizer, schedule };
 }
 
+/**
+ * Whether a run of `plan` on wasm would train `model` with engine's compiled step: Adam or AdamW (SGD runs tfjs
+ * ops), no Dropout, not switched off with YOLO_TS_COMPILED=0. The compiler itself has the last word.
+ */
+export function compiledStepApplies(plan: TrainPlan, model: tf.LayersModel): boolean {
+  return chooseOptimizer(plan.cfg, plan.nc, plan.images).name !== 'SGD' && process.env.YOLO_TS_COMPILED !== '0' && !model.layers.some((l) => l.getClassName() === 'Dropout');
+}
+
 /** Sets every BatchNorm layer's count of batches seen (the start of its moving statistics) to `steps`. */
 export function setBatchesTracked(model: tf.LayersModel, steps: number): void {
   for (const layer of model.layers) if (layer instanceof BatchNormAct) layer.batchesTracked = steps;
@@ -123,7 +131,7 @@ export class LocalRunner implements EpochRunner {
     this.opt = planOptimizer(plan, model);
     this.variables = trainableVariables(model);
     this.ema = new ModelEma(model);
-    const step = this.opt.optimizer.inPlace && process.env.YOLO_TS_COMPILED !== '0' ? compileTrainStep(model, { maxBatch: plan.cfg.batch, labelSmoothing: plan.cfg.label_smoothing }) : undefined;
+    const step = this.opt.optimizer.inPlace && compiledStepApplies(plan, model) ? compileTrainStep(model, { maxBatch: plan.cfg.batch, labelSmoothing: plan.cfg.label_smoothing }) : undefined;
     this.compiled = step instanceof CompiledTrainStep ? step : undefined;
     const why = step && !(step instanceof CompiledTrainStep) ? ` (not compiled: ${step.message})` : '';
     const how = this.compiled ? 'compiled step (native kernels)' : `tfjs step${why}`;

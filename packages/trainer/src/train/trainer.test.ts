@@ -49,6 +49,26 @@ describe('Trainer (real runs on mnist160, wasm)', () => {
     expect(seen).toEqual(['on_pretrain_routine_start', 'on_pretrain_routine_end', 'on_train_start', ...epoch, ...epoch, 'on_train_end']);
   }, 120_000);
 
+  it('trains with the compiled step, which leaves no tensor behind epoch after epoch, and matches the tfjs step', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'yolo-ts-compiled-'));
+    const lines: string[] = [];
+    const tensors: number[] = [];
+    const callbacks = { on_fit_epoch_end: () => void tensors.push(tf.memory().numTensors) };
+    const compiled = await train({ ...base, epochs: 4, project, name: 'compiled' }, { log: (l) => lines.push(l), callbacks });
+    expect(lines.some((l) => l.startsWith('optimizer: ') && l.endsWith('compiled step (native kernels)'))).toBe(true);
+    expect(new Set(tensors.slice(1)).size).toBe(1);
+    process.env.YOLO_TS_COMPILED = '0';
+    try {
+      const plain = await train({ ...base, epochs: 4, project, name: 'tfjs' }, { log: (l) => lines.push(l) });
+      expect(lines.filter((l) => l.startsWith('optimizer: ')).at(-1)).toMatch(/tfjs step$/);
+      // Same maths, other kernels and summation orders: the training losses agree to float tolerance.
+      const loss = (r: typeof plain) => r.results.map((row) => row['train/loss']);
+      loss(compiled).forEach((l, i) => expect(Math.abs(l - loss(plain)[i]!)).toBeLessThan(0.01 * loss(plain)[i]!));
+    } finally {
+      delete process.env.YOLO_TS_COMPILED;
+    }
+  }, 120_000);
+
   it('reruns with the same seed give the same results.csv (but time), with 1 and with 2 replicas', async () => {
     for (const replicas of [1, 2]) {
       const project = await mkdtemp(join(tmpdir(), `yolo-ts-det${replicas}-`));
