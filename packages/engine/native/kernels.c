@@ -328,10 +328,11 @@ void bn_act_backward(const float *restrict dy, const float *restrict x, float *r
  * One Adam step (PyTorch's formulation) for a parameter tensor, into new buffers:
  *   m' = β1·m + (1−β1)·g,  v' = β2·v + (1−β2)·g²,  w' = (1 − decay)·w − lr·(m'/bc1) / (sqrt(v'/bc2) + ε),
  * with bc1 = 1 − β1^t and bc2 = 1 − β2^t; decay = lr·weight_decay is AdamW's decoupled decay (0 for Adam). One pass over four arrays where tfjs runs ~10 elementwise ops.
+ * No restrict: the compiled step passes each output as its own input (in place; every element is read before it
+ * is written).
  */
 EXPORT(adam_update)
-void adam_update(const float *restrict w, const float *restrict g, const float *restrict m, const float *restrict v,
-                 float *restrict w_out, float *restrict m_out, float *restrict v_out,
+void adam_update(const float *w, const float *g, const float *m, const float *v, float *w_out, float *m_out, float *v_out,
                  int n, float lr, float beta1, float beta2, float eps, float bc1, float bc2, float decay) {
   float step = lr / bc1, inv_bc2 = 1.0f / bc2, keep = 1.0f - decay;
   for (int i = 0; i < n; i++) {
@@ -344,9 +345,9 @@ void adam_update(const float *restrict w, const float *restrict g, const float *
   }
 }
 
-/* Exponential moving average of a weight: out = d·ema + (1 − d)·w (the trainer's EMA model). */
+/* Exponential moving average of a weight: out = d·ema + (1 − d)·w (the trainer's EMA model); out may be ema. */
 EXPORT(ema_update)
-void ema_update(const float *restrict ema, const float *restrict w, float *restrict out, int n, float d) {
+void ema_update(const float *ema, const float *w, float *out, int n, float d) {
   float e = 1.0f - d;
   for (int i = 0; i < n; i++) out[i] = d * ema[i] + e * w[i];
 }
@@ -631,25 +632,30 @@ void slice4d(const float *restrict x, float *restrict out, int d1, int d2, int d
       }
 }
 
-/* One input of a concat: its rows of `cols` floats go to columns [offset, offset + cols) of dst's `dst_cols`. */
-EXPORT(copy_rows)
-void copy_rows(const float *restrict src, float *restrict dst, int rows, int cols, int dst_cols, int offset) {
-  for (int r = 0; r < rows; r++, src += cols) {
-    float *restrict d = dst + (long)r * dst_cols + offset;
-    for (int c = 0; c < cols; c++) d[c] = src[c];
+/*
+ * Columns [src_off, src_off + cols) of `rows` rows of src_cols floats to columns [dst_off, …) of rows of dst_cols
+ * floats, written (acc 0) or added (acc 1): channel slices and concats of NHWC tensors, their gradients, and (one
+ * row) a gradient's contributions, the first written and the rest added.
+ */
+EXPORT(move_cols)
+void move_cols(const float *src, int src_cols, int src_off, float *dst, int dst_cols, int dst_off, int rows, int cols, int acc) {
+  for (int r = 0; r < rows; r++) {
+    const float *s = src + (long)r * src_cols + src_off;
+    float *d = dst + (long)r * dst_cols + dst_off;
+    if (acc)
+      for (int c = 0; c < cols; c++) d[c] += s[c];
+    else
+      for (int c = 0; c < cols; c++) d[c] = s[c];
   }
 }
 
-/* ---- Kernels of the compiled training step (src/plan/): in-place and accumulating variants, no allocation. ---- */
-
-/* dst = src (acc 0) or dst += src (acc 1), over n floats: where a gradient's first contribution lands, and the rest. */
-EXPORT(accumulate)
-void accumulate(float *dst, const float *src, int n, int acc) {
-  if (acc)
-    for (int i = 0; i < n; i++) dst[i] += src[i];
-  else
-    for (int i = 0; i < n; i++) dst[i] = src[i];
+/* One input of a concat: its rows of `cols` floats go to columns [offset, offset + cols) of dst's `dst_cols`. */
+EXPORT(copy_rows)
+void copy_rows(const float *src, float *dst, int rows, int cols, int dst_cols, int offset) {
+  move_cols(src, cols, 0, dst, dst_cols, offset, rows, cols, 0);
 }
+
+/* ---- Kernels of the compiled training step (src/plan/): in-place and accumulating variants, no allocation. ---- */
 
 /* out = a + b over n floats (a residual Add). */
 EXPORT(add2)
@@ -667,22 +673,6 @@ void scale_shift(const float *x, float *out, int n, float scale, float offset) {
 EXPORT(zero_fill)
 void zero_fill(float *dst, int n) {
   for (int i = 0; i < n; i++) dst[i] = 0.0f;
-}
-
-/*
- * Columns [src_off, src_off + cols) of `rows` rows of src_cols floats to columns [dst_off, …) of rows of dst_cols
- * floats, written (acc 0) or added (acc 1): channel slices and concats of NHWC tensors, and their gradients.
- */
-EXPORT(move_cols)
-void move_cols(const float *src, int src_cols, int src_off, float *dst, int dst_cols, int dst_off, int rows, int cols, int acc) {
-  for (int r = 0; r < rows; r++) {
-    const float *s = src + (long)r * src_cols + src_off;
-    float *d = dst + (long)r * dst_cols + dst_off;
-    if (acc)
-      for (int c = 0; c < cols; c++) d[c] += s[c];
-    else
-      for (int c = 0; c < cols; c++) d[c] = s[c];
-  }
 }
 
 /* dz = dy where y > 0, else 0 (ReLU's backward through its output y). */
@@ -758,28 +748,6 @@ void bn_moving_update(const float *restrict mean, const float *restrict invstd, 
     moving_mean[c] = moving_mean[c] * momentum + mean[c] * (1.0f - momentum);
     moving_var[c] = moving_var[c] * momentum + (1.0f / (invstd[c] * invstd[c]) - eps) * (1.0f - momentum);
   }
-}
-
-/* adam_update in place (w, m and v overwritten), the compiled step's optimizer. */
-EXPORT(adam_inplace)
-void adam_inplace(float *w, const float *g, float *m, float *v, int n, float lr, float beta1, float beta2, float eps,
-                  float bc1, float bc2, float decay) {
-  float step = lr / bc1, inv_bc2 = 1.0f / bc2, keep = 1.0f - decay;
-  for (int i = 0; i < n; i++) {
-    float gi = g[i];
-    float mi = beta1 * m[i] + (1.0f - beta1) * gi;
-    float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    w[i] = keep * w[i] - step * mi / (__builtin_sqrtf(vi * inv_bc2) + eps);
-  }
-}
-
-/* ema = d·ema + (1 − d)·w in place. */
-EXPORT(ema_inplace)
-void ema_inplace(float *ema, const float *w, int n, float d) {
-  float e = 1.0f - d;
-  for (int i = 0; i < n; i++) ema[i] = d * ema[i] + e * w[i];
 }
 
 /*

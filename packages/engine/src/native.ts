@@ -28,7 +28,6 @@ export interface NativeKernels {
   bn_stats_range(x: number, rows: number, C: number, c0: number, c1: number, eps: number, mean: number, invstd: number, acc: number): void;
   bn_act_backward_reduce(dy: number, x: number, dx: number, rows: number, C: number, c0: number, c1: number, mean: number, invstd: number, gamma: number, beta: number, act: number, dgamma: number, dbeta: number, acc: number): void;
   bn_act_backward_apply(x: number, dx: number, rows: number, C: number, mean: number, invstd: number, gamma: number, dgamma: number, dbeta: number, total: number): void;
-  accumulate(dst: number, src: number, n: number, acc: number): void;
   add2(a: number, b: number, out: number, n: number): void;
   scale_shift(x: number, out: number, n: number, scale: number, offset: number): void;
   zero_fill(dst: number, n: number): void;
@@ -39,8 +38,6 @@ export interface NativeKernels {
   maxpool2x2_forward(x: number, y: number, n: number, H: number, W: number, C: number, oh: number, ow: number): void;
   depthwise_forward(x: number, w: number, out: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, mult: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number): void;
   bn_moving_update(mean: number, invstd: number, movingMean: number, movingVar: number, C: number, momentum: number, eps: number): void;
-  adam_inplace(w: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, decay: number): void;
-  ema_inplace(ema: number, w: number, n: number, d: number): void;
   softmax_xent_grad(logits: number, labels: number, dlogits: number, sums: number, n: number, nc: number, smoothing: number): void;
   attention_forward(qkv: number, out: number, vOut: number, attn: number, n: number, N: number, heads: number, kd: number, hd: number, scale: number): void;
   attention_backward(qkv: number, attn: number, dOut: number, dV: number, dqkv: number, scratch: number, n: number, N: number, heads: number, kd: number, hd: number, scale: number): void;

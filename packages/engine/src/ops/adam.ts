@@ -87,7 +87,11 @@ export class Adam extends tf.Optimizer {
       const decay = w.rank > 1 ? this.learningRate * this.weightDecay : 0;
       const [pw, pm, pv] = [w, state.m, state.v].map((t) => ownedAddress(backend, t)) as [number, number, number];
       const g = grad.address;
-      par.split('adam_inplace', w.size, Parallel.min(8), (lo, hi) => [pw + 4 * lo, g + 4 * lo, pm + 4 * lo, pv + 4 * lo, hi - lo, this.learningRate, this.beta1, this.beta2, this.epsilon, bc1, bc2, decay], 4);
+      // adam_update with each output its own input.
+      par.split('adam_update', w.size, Parallel.min(8), (lo, hi) => {
+        const at = 4 * lo;
+        return [pw + at, g + at, pm + at, pv + at, pw + at, pm + at, pv + at, hi - lo, this.learningRate, this.beta1, this.beta2, this.epsilon, bc1, bc2, decay];
+      }, 4);
     }
   }
 

@@ -25,7 +25,7 @@ export function emaUpdateInPlace(pairs: readonly (readonly [ema: tf.Variable, w:
   const par = parallelOf(backend);
   for (const [ema, w] of pairs) {
     const [pe, pw] = [ownedAddress(backend, ema), backend.getMemoryOffset(w.dataId)];
-    par.split('ema_inplace', ema.size, Parallel.min(3), (lo, hi) => [pe + 4 * lo, pw + 4 * lo, hi - lo, d], 4);
+    par.split('ema_update', ema.size, Parallel.min(3), (lo, hi) => [pe + 4 * lo, pw + 4 * lo, pe + 4 * lo, hi - lo, d], 4);
   }
   return true;
 }

@@ -65,9 +65,9 @@ export function gradTarget(par: Parallel, c: Contribution, tmp: Slot, n: number)
   return { address: tmp.address, finish: () => accumulate(par, grad.address, tmp.address, n * c.value.per, true) };
 }
 
-/** dst = src or dst += src over n floats, split between threads. */
+/** dst = src or dst += src over n floats (as one row of move_cols), split between threads. */
 export function accumulate(par: Parallel, dst: number, src: number, n: number, acc: boolean): void {
-  par.split('accumulate', n, Parallel.min(2), (lo, hi) => [dst + 4 * lo, src + 4 * lo, hi - lo, acc ? 1 : 0], 4);
+  par.split('move_cols', n, Parallel.min(2), (lo, hi) => [src + 4 * lo, hi - lo, 0, dst + 4 * lo, hi - lo, 0, 1, hi - lo, acc ? 1 : 0], 4);
 }
 
 /** A kernel over rows of `rowFloats` each, split between threads by rows: `argsFor` gets the byte offset of row lo. */
