@@ -23,22 +23,34 @@ const FAILED = 3;
 /** The helper sleeps, waiting for work. */
 const SLEEPING = 4;
 const MAX_ARGS = 24;
+/** Float64 words of a helper's program buffer (a recorded list of calls, see {@link NativePool.recorder}). */
+const PROGRAM_WORDS = 1 << 16;
 /** Polls of a control word before a thread sleeps on it (~0.1 ms). */
 const SPINS = 50_000;
 
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { memory, bytes, control, names, port } = workerData;
+const { memory, bytes, control, names, port, programBuffer } = workerData;
 const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const kernels = names.map((name) => exports[name]);
 const state = new Int32Array(control, 0, 4);
 const args = new Float64Array(control, 16, ${MAX_ARGS});
+const program = new Float64Array(programBuffer);
+/** Runs the recorded calls in program[0, words): [kernel index, argument count, arguments...]... */
+function runProgram(words) {
+  for (let at = 0; at < words; ) {
+    const argc = program[at + 1];
+    kernels[program[at]](...program.subarray(at + 2, at + 2 + argc));
+    at += 2 + argc;
+  }
+}
 for (;;) {
   for (let spin = 0; spin < ${SPINS} && Atomics.load(state, 0) === ${IDLE}; spin++);
   if (Atomics.compareExchange(state, 0, ${IDLE}, ${SLEEPING}) === ${IDLE}) Atomics.wait(state, 0, ${SLEEPING});
   if (Atomics.load(state, 0) !== ${POSTED}) continue;
   try {
-    kernels[state[1]](...args.subarray(0, state[2]));
+    if (state[1] === names.length) runProgram(state[2]);
+    else kernels[state[1]](...args.subarray(0, state[2]));
     Atomics.store(state, 0, ${DONE});
   } catch (error) {
     port.postMessage(String(error && error.message || error));
@@ -51,7 +63,17 @@ for (;;) {
 interface Helper {
   state: Int32Array;
   args: Float64Array;
+  program: Float64Array;
   port: MessagePort;
+}
+
+/** Calls recorded for a helper to run in one go: a NativeKernels whose methods append instead of running. */
+export interface Recording {
+  kernels: NativeKernels;
+  /** Forgets what was recorded. */
+  clear(): void;
+  /** Words recorded. */
+  readonly words: number;
 }
 
 export class NativePool {
@@ -69,11 +91,12 @@ export class NativePool {
     this.index = new Map(this.names.map((name, i) => [name, i]));
     this.helpers = Array.from({ length: helpers }, () => {
       const control = new SharedArrayBuffer(16 + 8 * MAX_ARGS);
+      const programBuffer = new SharedArrayBuffer(8 * PROGRAM_WORDS);
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { memory, bytes, control, names: this.names, port: port2 }, transferList: [port2] });
+      const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { memory, bytes, control, names: this.names, port: port2, programBuffer }, transferList: [port2] });
       worker.unref(); // parked helpers must not keep the process alive
       port1.unref();
-      return { state: new Int32Array(control, 0, 4), args: new Float64Array(control, 16, MAX_ARGS), port: port1 };
+      return { state: new Int32Array(control, 0, 4), args: new Float64Array(control, 16, MAX_ARGS), program: new Float64Array(programBuffer), port: port1 };
     });
   }
 
@@ -82,20 +105,59 @@ export class NativePool {
     return this.helpers.length + 1;
   }
 
+  /**
+   * A recording for the first helper: code given `recording.kernels` in place of the real ones records its calls,
+   * which {@link runBeside} then runs on that helper with one hand-over instead of one per call.
+   */
+  recorder(): Recording {
+    const program = this.helpers[0]!.program;
+    let words = 0;
+    const append = (index: number) => (...args: number[]) => {
+      if (words + 2 + args.length > program.length) throw new Error(`native pool: a recorded program over ${program.length} words`);
+      program[words] = index;
+      program[words + 1] = args.length;
+      program.set(args, words + 2);
+      words += 2 + args.length;
+    };
+    const kernels = Object.fromEntries(this.names.map((name, i) => [name, append(i)])) as unknown as NativeKernels;
+    return { kernels, clear: () => void (words = 0), get words() { return words; } };
+  }
+
+  /** Runs `recording` on the first helper while `here` runs on this thread; returns when both are done. */
+  runBeside(recording: Recording, here: () => void): void {
+    const helper = this.helpers[0]!;
+    this.post(helper, this.names.length, recording.words);
+    try {
+      here();
+    } finally {
+      this.join([helper], 'a recorded program');
+    }
+  }
+
   /** Runs calls[0] here and the others on helpers (at most `threads` calls); returns when all are done. */
   run(calls: NativeCall[]): void {
     const posted = calls.slice(1).map(([name, args], i) => {
       const helper = this.helpers[i]!;
       helper.args.set(args);
-      helper.state[1] = this.index.get(name)!;
-      helper.state[2] = args.length;
-      if (Atomics.exchange(helper.state, 0, POSTED) === SLEEPING) Atomics.notify(helper.state, 0);
+      this.post(helper, this.index.get(name)!, args.length);
       return helper;
     });
     const [name, args] = calls[0]!;
     (this.kernels[name] as (...a: number[]) => void)(...args);
+    this.join(posted, `native kernel ${calls[1]?.[0]}`);
+  }
+
+  /** Hands kernel `index` (or, at names.length, the program) with `count` arguments (words) to `helper`. */
+  private post(helper: Helper, index: number, count: number): void {
+    helper.state[1] = index;
+    helper.state[2] = count;
+    if (Atomics.exchange(helper.state, 0, POSTED) === SLEEPING) Atomics.notify(helper.state, 0);
+  }
+
+  /** Waits for `helpers` to finish what was posted; throws what one of them failed with. */
+  private join(helpers: Helper[], what: string): void {
     const failures: string[] = [];
-    for (const helper of posted) {
+    for (const helper of helpers) {
       for (let spin = 0; spin < SPINS && Atomics.load(helper.state, 0) === POSTED; spin++);
       if (Atomics.load(helper.state, 0) === POSTED) {
         Atomics.store(helper.state, 3, 1);
@@ -105,6 +167,6 @@ export class NativePool {
       if (helper.state[0] === FAILED) failures.push(String(receiveMessageOnPort(helper.port)?.message));
       Atomics.store(helper.state, 0, IDLE);
     }
-    if (failures.length) throw new Error(`native kernel ${calls[1]![0]} failed on a helper thread: ${failures[0]}`);
+    if (failures.length) throw new Error(`${what} failed on a helper thread: ${failures[0]}`);
   }
 }

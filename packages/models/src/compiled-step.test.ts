@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Adam, compileTrainStep, CompiledTrainStep, selectBackend } from '@yolo-ts/engine';
+import { Adam, compileTrainStep, CompiledTrainStep, DataParallelStep, selectBackend } from '@yolo-ts/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultModelRegistry } from './index.js';
 
@@ -83,6 +83,39 @@ describe('compiled training step', () => {
     expect(Math.max(0, ...stats)).toBeLessThan(1e-4);
     plan.dispose();
     x.dispose();
+    model.dispose();
+  });
+
+  it.each([
+    ['cnn-bn', 28, 7],
+    ['yolo26n-cls', 40, 6],
+  ] as const)('%s at %i px, batch %i in halves: the halves\' gradients averaged by images, their statistics by half', (name, imgsz, n) => {
+    const pixels = Float32Array.from({ length: n * imgsz * imgsz }, (_, i) => (Math.sin(i * 78.233) * 43758.5453) % 1 * 127.5 + 127.5);
+    const labels = Int32Array.from({ length: n }, (_, i) => (i * 3 + 1) % 10);
+    const nA = Math.ceil(n / 2);
+    const per = imgsz * imgsz;
+    const [a, b] = [
+      reference('wasm', name, imgsz, pixels.slice(0, nA * per), labels.slice(0, nA), 0),
+      reference('wasm', name, imgsz, pixels.slice(nA * per), labels.slice(nA), 0),
+    ];
+    const model = defaultModelRegistry().build(name, { imgsz, channels: 1, nc: 10, seed: 3 });
+    const plan = compileTrainStep(model, { maxBatch: n, halves: true }) as DataParallelStep;
+    expect(plan).toBeInstanceOf(DataParallelStep);
+    const loss = plan.run(tf.tensor4d(pixels, [n, imgsz, imgsz, 1]), tf.tensor1d(labels, 'int32'));
+    const wA = nA / n;
+    expect(loss).toBeCloseTo(wA * a.loss + (1 - wA) * b.loss, 5);
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPF32: Float32Array } }).wasm.HEAPF32;
+    const byVariable = new Map(plan.params.map((p) => [p.variable, p.grad]));
+    const over = model.trainableWeights.flatMap((w, i) => {
+      const slot = byVariable.get(w.read() as tf.Variable)!;
+      const expected = a.grads[i]!.map((g, j) => wA * g + (1 - wA) * b.grads[i]![j]!);
+      const e = relativeError(heap().slice(slot.address / 4, slot.address / 4 + slot.floats), expected);
+      return CONSTANT_SHIFTS.test(w.originalName) || e < 2e-3 ? [] : [[w.originalName, e]];
+    });
+    expect(over).toEqual([]);
+    const stats = model.nonTrainableWeights.map((w, i) => relativeError(w.read().dataSync() as Float32Array, a.stats[i]!.map((v, j) => (v + b.stats[i]![j]!) / 2)));
+    expect(Math.max(0, ...stats)).toBeLessThan(1e-4);
+    plan.dispose();
     model.dispose();
   });
 

@@ -4,5 +4,5 @@
  */
 export { trainStep, trainableVariables } from './train/train-step.js';
 export { createRunner, replicaCount, stepWork, type StepWork } from './replicas/replicas.js';
-export { type EpochRunner, type EpochStart, type EpochTotals, type RunnerState, type StepListener, type TrainPlan } from './train/epoch-runner.js';
+export { HALVES_MIN_BATCH, type EpochRunner, type EpochStart, type EpochTotals, type RunnerState, type StepListener, type TrainPlan } from './train/epoch-runner.js';
 export { chooseOptimizer, parameterGroup, scheduleFactor, stepSchedule, warmupSteps, type StepSchedule } from './train/optimizer.js';

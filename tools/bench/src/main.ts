@@ -64,9 +64,9 @@ const trainRatio: Record<string, number> = {};
 const evalRatio: Record<string, number> = {};
 const fmt = (v: number | undefined, d = 0) => (v === undefined ? '-' : v.toFixed(d));
 
-// Training runs three ways: data-parallel replicas (one per core), one model's compiled step and one model's tfjs
-// step. The trainer picks replicas or the compiled step per model and batch (replicas=0); roofline and train_ratio
-// report its pick, marked * in the table.
+// Training runs three ways: data-parallel replicas (one per core), one model's compiled step (half batches on
+// threads from the trainer's HALVES_MIN_BATCH) and one model's tfjs step. The trainer picks replicas or the
+// compiled step per model and batch (replicas=0); roofline and train_ratio report its pick, marked * in the table.
 const cores = replicaCount(0, backend.name, Math.max(...batches));
 const otherRatio: Record<string, number> = {};
 /** Table rows, printed at the end when the median matmul is known; `flops` = training FLOPs per second. */

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
-import { Adam, CompiledTrainStep, compileTrainStep } from '@yolo-ts/engine';
+import { Adam, compileTrainStep, PlanUnsupported } from '@yolo-ts/engine';
 import { defaultModelRegistry, summarize } from '@yolo-ts/models';
 import { defaultConfig, evaluate, gatherBatch, seededRandom, shuffledIndices } from '@yolo-ts/trainer';
-import { createRunner, trainStep, trainableVariables } from '@yolo-ts/trainer/internals';
+import { createRunner, HALVES_MIN_BATCH, trainStep, trainableVariables } from '@yolo-ts/trainer/internals';
 
 /** GFLOP/s of an n×n×n float32 matmul on the active backend, median of `reps`. */
 export function matmulGflops(n = 1024, reps = 10): number {
@@ -50,8 +50,9 @@ function trainingLoop(model: string, batch: number, data: ImageSplit, next: () =
   const net = buildNet(model);
   const optimizer = new Adam(1e-3);
   const variables = trainableVariables(net);
-  const compiled = mode === 'compiled' ? compileTrainStep(net, { maxBatch: batch }) : undefined;
-  if (compiled && !(compiled instanceof CompiledTrainStep)) throw compiled;
+  // As the trainer compiles it: half batches on threads from HALVES_MIN_BATCH.
+  const compiled = mode === 'compiled' ? compileTrainStep(net, { maxBatch: batch, halves: batch >= HALVES_MIN_BATCH }) : undefined;
+  if (compiled instanceof PlanUnsupported) throw compiled;
   return {
     net,
     step() {

@@ -36,6 +36,8 @@ export function batchNormNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNo
   const mean = arena.slot(C);
   const invstd = arena.slot(C);
   const dacc = arena.shared('dacc', 4 * C);
+  const own = ctx.privateStatistics ? [arena.slot(C), arena.slot(C)] : undefined;
+  if (own) ctx.statistics.push({ variable: movingMean!, slot: own[0]! }, { variable: movingVar!, slot: own[1]! });
   const tmp = arena.shared('grad', maxBatch * x.per);
   const address = (v: tf.Variable) => backend.getMemoryOffset(v.dataId);
   const [pm, ps] = [mean, invstd];
@@ -47,6 +49,11 @@ export function batchNormNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNo
       par.split('bn_stats_range', C, Parallel.min(2 * rows), (c0, c1) => [px, rows, C, c0, c1, bn.epsilon, pm.address, ps.address, dacc.address], 4);
       byRows(par, 'bn_act_forward', rows, 2 * C, (lo, count) => [px + 4 * lo * C, py + 4 * lo * C, count, C, pm.address, ps.address, pg, pb, act]);
       const momentum = Math.min(bn.momentum, bn.batchesTracked / (bn.batchesTracked + 1));
+      if (own) {
+        // A second half-batch plan: the layer's count moves once per step, with the first plan.
+        k.bn_moving_update(pm.address, ps.address, own[0]!.address, own[1]!.address, C, momentum, bn.epsilon);
+        return;
+      }
       bn.batchesTracked++;
       k.bn_moving_update(pm.address, ps.address, ownedAddress(backend, movingMean!), ownedAddress(backend, movingVar!), C, momentum, bn.epsilon);
     },

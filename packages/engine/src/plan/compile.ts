@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapBuffer, nativeKernels } from '../native.js';
+import { heapBuffer, nativeKernels, type NativeKernels } from '../native.js';
 import { Arena } from './arena.js';
 import { batchNormNode } from './batch-norm-node.js';
 import { conv2dNode, denseNode, depthwiseNode, PlanUnsupported } from './conv-nodes.js';
-import { size, type BuildContext, type Contribution, type Param, type PlanNode, type Value } from './graph.js';
-import { parallelOf, type Parallel } from './parallel.js';
+import { size, type BuildContext, type Contribution, type Param, type PlanNode, type Statistic, type Value } from './graph.js';
+import { Parallel, parallelOf } from './parallel.js';
 import { GEMM_PANEL_FLOATS } from '../kernels/wasm-util.js';
 import { addNode, attentionNode, channelSliceNode, concatNode, globalPoolNode, maxPoolNode, rescalingNode } from './shape-nodes.js';
 
@@ -42,6 +42,15 @@ export interface CompileOptions {
   maxBatch: number;
   /** Label smoothing of the softmax cross-entropy (tfjs' rule: targets (1 − s)·onehot + s/classes). */
   labelSmoothing?: number;
+  /** What runs the kernel calls: the native kernels on this thread (default), or a pool helper's recording. */
+  kernels?: NativeKernels;
+  /** Split big kernels over the native pool's threads (default true; never with `kernels`). */
+  threaded?: boolean;
+  /**
+   * BatchNorm's moving statistics go to buffers of the plan's own (`statistics`), started from the layers' values
+   * by {@link CompiledTrainStep.loadStatistics}, instead of the layers' variables.
+   */
+  privateStatistics?: boolean;
 }
 
 /**
@@ -53,8 +62,10 @@ export interface CompileOptions {
  * (engine's Adam.applyInPlace). Throws PlanUnsupported for layers or settings it does not know: callers fall back
  * to the tfjs step.
  */
-export class CompiledTrainStep {
+export class CompiledTrainStep implements TrainStepPlan {
   readonly params: Param[] = [];
+  /** With `privateStatistics`: each moving statistic's variable and the plan's buffer for it. */
+  readonly statistics: Statistic[] = [];
   readonly nodes: PlanNode[] = [];
   private readonly arena = new Arena();
   private readonly input: Value;
@@ -70,8 +81,8 @@ export class CompiledTrainStep {
     model: tf.LayersModel,
     private readonly options: CompileOptions,
   ) {
-    this.k = nativeKernels(backend);
-    this.par = parallelOf(backend);
+    this.k = options.kernels ?? nativeKernels(backend);
+    this.par = options.kernels || options.threaded === false ? new Parallel(this.k) : parallelOf(backend);
     const { maxBatch } = options;
     const perThread = (name: string, floats: number) => Array.from({ length: this.par.threads }, (_, t) => this.arena.shared(`${name}.${t}`, floats));
     const panels = perThread('panel', GEMM_PANEL_FLOATS);
@@ -111,6 +122,8 @@ export class CompiledTrainStep {
         k: this.k,
         arena: this.arena,
         maxBatch,
+        privateStatistics: options.privateStatistics ?? false,
+        statistics: this.statistics,
         par: this.par,
         panels,
         perThread,
@@ -157,21 +170,34 @@ export class CompiledTrainStep {
    */
   run(x: tf.Tensor, y: tf.Tensor): number {
     const n = x.shape[0]!;
-    if (n > this.options.maxBatch) throw new RangeError(`batch ${n} > compiled ${this.options.maxBatch}`);
-    this.input.data.address = this.backend.getMemoryOffset(x.dataId);
-    for (const node of this.nodes) node.forward(n);
-    const nc = this.logits.per;
-    const heap = heapBuffer(this.backend);
-    new Int32Array(heap, this.labels.address, n).set(y.dataSync() as Int32Array);
-    const s = this.options.labelSmoothing ?? 0;
-    this.k.softmax_xent_grad(this.logits.data.address, this.labels.address, this.logits.grad!.address, this.sums.address, n, nc, s);
-    for (const v of this.unfed) this.k.zero_fill(v.grad!.address, n * v.per);
-    for (let i = this.nodes.length - 1; i >= 0; i--) this.nodes[i]!.backward(n);
-    return this.loss(n, nc, s);
+    this.issue(this.backend.getMemoryOffset(x.dataId), y.dataSync() as Int32Array, n);
+    return this.loss(n);
   }
 
-  /** Mean over the batch of logsumexp(z) − Σ target·z (the kernel left Σ e^(z − max) per row). */
-  private loss(n: number, nc: number, s: number): number {
+  /**
+   * The kernel calls of a step on the `n` images at heap address `x` with `labels` (run, or recorded when the plan
+   * was given a recording); {@link loss} reads the result once they have run.
+   */
+  issue(x: number, labels: Int32Array, n: number): void {
+    if (n > this.options.maxBatch) throw new RangeError(`batch ${n} > compiled ${this.options.maxBatch}`);
+    this.input.data.address = x;
+    for (const node of this.nodes) node.forward(n);
+    new Int32Array(heapBuffer(this.backend), this.labels.address, n).set(labels.subarray(0, n));
+    this.k.softmax_xent_grad(this.logits.data.address, this.labels.address, this.logits.grad!.address, this.sums.address, n, this.logits.per, this.options.labelSmoothing ?? 0);
+    for (const v of this.unfed) this.k.zero_fill(v.grad!.address, n * v.per);
+    for (let i = this.nodes.length - 1; i >= 0; i--) this.nodes[i]!.backward(n);
+  }
+
+  /** Copies the layers' moving statistics into the plan's own buffers (with `privateStatistics`). */
+  loadStatistics(): void {
+    const k = nativeKernels(this.backend);
+    for (const { variable, slot } of this.statistics) k.move_cols(this.backend.getMemoryOffset(variable.dataId), slot.floats, 0, slot.address, slot.floats, 0, 1, slot.floats, 0);
+  }
+
+  /** The mean loss of the last step's `n` images: logsumexp(z) − Σ target·z (the kernel left Σ e^(z − max) per row). */
+  loss(n: number): number {
+    const nc = this.logits.per;
+    const s = this.options.labelSmoothing ?? 0;
     const heap = heapBuffer(this.backend);
     const z = new Float32Array(heap, this.logits.data.address, n * nc);
     const sums = new Float32Array(heap, this.sums.address, n);
@@ -195,13 +221,11 @@ export class CompiledTrainStep {
   }
 }
 
-/** A compiled step for `model` on the active backend, or the reason it cannot be compiled. */
-export function compileTrainStep(model: tf.LayersModel, options: CompileOptions): CompiledTrainStep | PlanUnsupported {
-  if (tf.getBackend() !== 'wasm') return new PlanUnsupported(`the ${tf.getBackend()} backend`);
-  try {
-    return new CompiledTrainStep(tf.backend() as BackendWasm, model, options);
-  } catch (error) {
-    if (error instanceof PlanUnsupported) return error;
-    throw error;
-  }
+/** What runs a compiled step: gradients land in `params`, `run` returns the batch's mean loss. */
+export interface TrainStepPlan {
+  readonly params: Param[];
+  /** Heap bytes held. */
+  readonly bytes: number;
+  run(x: tf.Tensor, y: tf.Tensor): number;
+  dispose(): void;
 }

@@ -32,6 +32,12 @@ export interface Param {
   grad: Slot;
 }
 
+/** A BatchNorm moving statistic kept in a plan's own buffer (see CompileOptions.privateStatistics). */
+export interface Statistic {
+  variable: tf.Variable;
+  slot: Slot;
+}
+
 /** A layer as native calls over arena buffers; `n` is the step's batch (up to the compiled maximum). */
 export interface PlanNode {
   forward(n: number): void;
@@ -44,6 +50,9 @@ export interface BuildContext {
   k: NativeKernels;
   arena: Arena;
   maxBatch: number;
+  /** Moving statistics go to plan buffers, registered in `statistics`, not to the layers' variables. */
+  privateStatistics: boolean;
+  statistics: Statistic[];
   par: Parallel;
   /** Each thread's gemm panel. */
   panels: Slot[];

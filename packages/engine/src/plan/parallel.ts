@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { nativeKernels, nativePool, type NativeKernels } from '../native.js';
+import type { NativePool } from '../native-pool.js';
 import { splitRange, type NativeCall } from '../work-split.js';
 
 /**
@@ -10,16 +11,15 @@ import { splitRange, type NativeCall } from '../work-split.js';
  */
 export const PLAN_MIN_WORK = Number(process.env.YOLO_TS_PLAN_MIN_WORK) || 1 << 16;
 
-/** How a compiled step spreads a kernel over the native pool's threads (one where there is no pool). */
+/** How a compiled step spreads a kernel over the native pool's threads (all on `k` where there is no pool). */
 export class Parallel {
   readonly threads: number;
-  private readonly pool;
-  private readonly k: NativeKernels;
 
-  constructor(backend: BackendWasm) {
-    this.k = nativeKernels(backend);
-    this.pool = nativePool(backend);
-    this.threads = this.pool?.threads ?? 1;
+  constructor(
+    private readonly k: NativeKernels,
+    private readonly pool?: NativePool,
+  ) {
+    this.threads = pool?.threads ?? 1;
   }
 
   /**
@@ -47,6 +47,6 @@ const cache = new WeakMap<BackendWasm, Parallel>();
 /** The Parallel of `backend`, made once. */
 export function parallelOf(backend: BackendWasm): Parallel {
   let par = cache.get(backend);
-  if (!par) cache.set(backend, (par = new Parallel(backend)));
+  if (!par) cache.set(backend, (par = new Parallel(nativeKernels(backend), nativePool(backend))));
   return par;
 }

@@ -72,10 +72,9 @@ describe('data-parallel replicas', () => {
     const share = (batch: number) => batch / cores;
     expect(replicaCount(0, 'wasm', 256, yolo26n)).toBe(cores > 1 && share(256) >= 32 && (share(256) * yolo26n.macs) / yolo26n.params >= 150 ? cores : 1);
     expect(replicaCount(0, 'wasm', 256)).toBe(cores > 1 && share(256) >= 32 ? cores : 1);
-    // where the compiled step would run, replicas need ~7× the work per parameter
-    const cnnBn = { macs: 2_530 * 94_000, params: 94_000, compiled: true };
+    // where the compiled step would run, it splits the batch itself
     expect(replicaCount(0, 'wasm', 256, { ...yolo26n, compiled: true })).toBe(1);
-    expect(replicaCount(0, 'wasm', 64, cnnBn)).toBe(cores > 1 && share(64) >= 32 ? cores : 1);
+    expect(replicaCount(2, 'wasm', 256, { ...yolo26n, compiled: true })).toBe(2);
     expect(replicaCount(0, 'wasm', 64, yolo26n)).toBe(cores > 1 && (share(64) * yolo26n.macs) / yolo26n.params >= 150 ? cores : 1);
     expect(replicaCount(0, 'wasm', 16)).toBe(1);
     expect(replicaCount(2, 'wasm', 16)).toBe(2); // asked for explicitly

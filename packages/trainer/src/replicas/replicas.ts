@@ -28,18 +28,16 @@ const WORKER = fileURLToPath(new URL('../../dist/replicas/replica-worker.js', im
  */
 const MIN_IMAGES_PER_REPLICA = 32;
 const MIN_MACS_PER_PARAM = 150;
-/**
- * The same bar where this thread would run the compiled step (no fixed tfjs cost left to amortise), measured with
- * `pnpm bench` on 2 cores: replicas ahead for cnn-bn at 64 and 256 (2,530 per parameter, 1.2–1.3×), level for
- * yolo26n-cls at 256 (256) and cnn-small at 256 (1,280), behind for cnn-small at 64 (320, 0.8×).
- */
-const MIN_MACS_PER_PARAM_COMPILED = 1000;
 
 /** What a step costs and exchanges: forward multiply-adds per image and trainable parameters. */
 export interface StepWork {
   macs: number;
   params: number;
-  /** Whether one thread would run engine's compiled step (else tfjs ops). */
+  /**
+   * Whether this thread would run engine's compiled step, which trains half batches on threads itself and beats
+   * replicas at every measured batch (`pnpm bench`: yolo26n-cls at 256 2,171 vs 1,548 img/s, cnn-bn at 64 1,146 vs
+   * 914): then `replicas=0` means one process.
+   */
   compiled?: boolean;
 }
 
@@ -56,8 +54,7 @@ export function replicaCount(requested: number, backend: string, batch: number, 
   if (n === 0) {
     n = backend === 'wasm' ? (deterministic ? 2 : availableParallelism()) : 1;
     const share = batch / n;
-    const bar = work?.compiled ? MIN_MACS_PER_PARAM_COMPILED : MIN_MACS_PER_PARAM;
-    if (share < MIN_IMAGES_PER_REPLICA || (work && (share * work.macs) / work.params < bar)) n = 1;
+    if (work?.compiled || share < MIN_IMAGES_PER_REPLICA || (work && (share * work.macs) / work.params < MIN_MACS_PER_PARAM)) n = 1;
   }
   return Math.max(1, Math.min(n, batch));
 }

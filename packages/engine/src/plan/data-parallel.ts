@@ -1,0 +1,104 @@
+import * as tfjs from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels, nativePool } from '../native.js';
+import type { NativePool, Recording } from '../native-pool.js';
+import { CompiledTrainStep, PlanUnsupported, type CompileOptions, type TrainStepPlan } from './compile.js';
+import type { Param } from './graph.js';
+import { ownedAddress } from './heap-variables.js';
+import { Parallel, parallelOf } from './parallel.js';
+
+/**
+ * A compiled step that trains each half of the batch on its own thread: two plans over the same weights, the
+ * second one's calls recorded and run by the native pool's helper in one hand-over, the first run here meanwhile
+ * (handing over each big kernel instead costs ~10 µs a call, most of a small step). As data-parallel replicas (and
+ * PyTorch DDP without SyncBN), BatchNorm normalises each half by its own statistics; the halves' gradients are
+ * averaged by image count and their moving statistics by half, then one optimizer step applies them. Without a
+ * helper thread the halves run one after the other: what a step computes depends on the batch, not the machine.
+ */
+export class DataParallelStep implements TrainStepPlan {
+  readonly params: Param[];
+  private readonly a: CompiledTrainStep;
+  private readonly b: CompiledTrainStep;
+  private readonly recording?: Recording;
+  private readonly pool?: NativePool;
+  private readonly par: Parallel;
+  private readonly pairs: { a: Param; b: Param }[];
+
+  constructor(
+    private readonly backend: BackendWasm,
+    model: tf.LayersModel,
+    options: CompileOptions,
+  ) {
+    const pool = nativePool(backend);
+    this.pool = pool && pool.threads > 1 ? pool : undefined;
+    this.par = parallelOf(backend);
+    const half = Math.ceil(options.maxBatch / 2);
+    this.recording = this.pool?.recorder();
+    this.a = new CompiledTrainStep(backend, model, { ...options, maxBatch: half, threaded: false });
+    this.b = new CompiledTrainStep(backend, model, { ...options, maxBatch: half, kernels: this.recording?.kernels, threaded: false, privateStatistics: true });
+    this.params = this.a.params;
+    const inB = new Map(this.b.params.map((p) => [p.variable, p]));
+    this.pairs = this.a.params.map((a) => ({ a, b: inB.get(a.variable)! }));
+  }
+
+  /** Heap bytes the two plans hold. */
+  get bytes(): number {
+    return this.a.bytes + this.b.bytes;
+  }
+
+  /** As CompiledTrainStep.run: gradients (of the whole batch) in `params`, the mean loss returned. */
+  run(x: tf.Tensor, y: tf.Tensor): number {
+    const n = x.shape[0]!;
+    const labels = y.dataSync() as Int32Array;
+    const address = this.backend.getMemoryOffset(x.dataId);
+    const nA = Math.ceil(n / 2);
+    const nB = n - nA;
+    if (nB === 0) {
+      this.a.issue(address, labels, nA);
+      return this.a.loss(nA);
+    }
+    this.b.loadStatistics();
+    const second = () => this.b.issue(address + 4 * nA * (x.size / n), labels.subarray(nA), nB);
+    const first = () => this.a.issue(address, labels, nA);
+    if (this.pool && this.recording) {
+      this.recording.clear();
+      second(); // recorded, then run on the helper beside the first half
+      this.pool.runBeside(this.recording, first);
+    } else {
+      first();
+      second();
+    }
+    const wA = nA / n;
+    for (const { a, b } of this.pairs) {
+      const [ga, gb] = [a.grad.address, b.grad.address];
+      this.par.split('ema_update', a.grad.floats, Parallel.min(3), (lo, hi) => [ga + 4 * lo, gb + 4 * lo, ga + 4 * lo, hi - lo, wA], 4);
+    }
+    const k = nativeKernels(this.backend);
+    for (const { variable, slot } of this.b.statistics) {
+      const v = ownedAddress(this.backend, variable);
+      k.ema_update(v, slot.address, v, slot.floats, 0.5);
+    }
+    return wA * this.a.loss(nA) + (1 - wA) * this.b.loss(nB);
+  }
+
+  dispose(): void {
+    this.a.dispose();
+    this.b.dispose();
+  }
+}
+
+/**
+ * A compiled step for `model` on the active backend (with `halves`, a {@link DataParallelStep}), or the reason it
+ * cannot be compiled.
+ */
+export function compileTrainStep(model: tf.LayersModel, options: CompileOptions & { halves?: boolean }): TrainStepPlan | PlanUnsupported {
+  if (tfjs.getBackend() !== 'wasm') return new PlanUnsupported(`the ${tfjs.getBackend()} backend`);
+  const backend = tfjs.backend() as BackendWasm;
+  try {
+    return options.halves ? new DataParallelStep(backend, model, options) : new CompiledTrainStep(backend, model, options);
+  } catch (error) {
+    if (error instanceof PlanUnsupported) return error;
+    throw error;
+  }
+}
