@@ -657,6 +657,12 @@ void copy_rows(const float *src, float *dst, int rows, int cols, int dst_cols, i
 
 /* ---- Kernels of the compiled training step (src/plan/): in-place and accumulating variants, no allocation. ---- */
 
+/* invstd[c] = 1/sqrt(variance[c] + eps): inference BatchNorm from the moving variance. */
+EXPORT(bn_invstd)
+void bn_invstd(const float *variance, float *invstd, int C, float eps) {
+  for (int c = 0; c < C; c++) invstd[c] = 1.0f / __builtin_sqrtf(variance[c] + eps);
+}
+
 /* out = a + b over n floats (a residual Add). */
 EXPORT(add2)
 void add2(const float *a, const float *b, float *out, int n) {

@@ -8,5 +8,5 @@ export { emaUpdate, emaUpdateInPlace } from './ops/ema.js';
 export { copyInto } from './ops/copy-into.js';
 export { convBiasAct, type ConvActivation } from './ops/conv-bias-act.js';
 export { CompiledTrainStep, PlanUnsupported, type CompileOptions, type TrainStepPlan } from './plan/compile.js';
-export { compileTrainStep, DataParallelStep } from './plan/data-parallel.js';
+export { compilePredictor, compileTrainStep, CompiledPredictor, DataParallelStep } from './plan/data-parallel.js';
 export { ownedAddress, renewBuffers } from './plan/heap-variables.js';

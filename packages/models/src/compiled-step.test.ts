@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Adam, compileTrainStep, CompiledTrainStep, DataParallelStep, selectBackend } from '@yolo-ts/engine';
+import { Adam, compilePredictor, CompiledPredictor, compileTrainStep, CompiledTrainStep, DataParallelStep, selectBackend } from '@yolo-ts/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultModelRegistry } from './index.js';
 
@@ -116,6 +116,29 @@ describe('compiled training step', () => {
     const stats = model.nonTrainableWeights.map((w, i) => relativeError(w.read().dataSync() as Float32Array, a.stats[i]!.map((v, j) => (v + b.stats[i]![j]!) / 2)));
     expect(Math.max(0, ...stats)).toBeLessThan(1e-4);
     plan.dispose();
+    model.dispose();
+  });
+
+  it.each([
+    ['cnn-small', 28, 5],
+    ['cnn-bn', 28, 5],
+    ['yolo26n-cls', 40, 7],
+  ] as const)('%s at %i px: the compiled inference forward gives predict()\'s logits (batch %i in halves)', (name, imgsz, n) => {
+    const model = defaultModelRegistry().build(name, { imgsz, channels: 1, nc: 10, seed: 3 });
+    // Moving statistics of their own (not 0 and 1), as a trained model has.
+    for (const w of model.nonTrainableWeights) {
+      const values = Float32Array.from({ length: w.read().size }, (_, i) => (w.name.includes('variance') ? 0.5 + ((i * 37) % 11) / 10 : ((i * 53) % 7) / 10 - 0.3));
+      w.write(tf.tensor(values, w.read().shape));
+    }
+    const x = tf.tensor4d(Float32Array.from({ length: n * imgsz * imgsz }, (_, i) => (i * 7919) % 256), [n, imgsz, imgsz, 1]);
+    const expected = (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+    const predictor = compilePredictor(model, n) as CompiledPredictor;
+    expect(predictor).toBeInstanceOf(CompiledPredictor);
+    const got = predictor.predict(x);
+    expect(got.length).toBe(expected.length);
+    expect(relativeError(got, expected)).toBeLessThan(1e-4);
+    predictor.dispose();
+    x.dispose();
     model.dispose();
   });
 

@@ -41,6 +41,17 @@ export function batchNormNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNo
   const tmp = arena.shared('grad', maxBatch * x.per);
   const address = (v: tf.Variable) => backend.getMemoryOffset(v.dataId);
   const [pm, ps] = [mean, invstd];
+  if (ctx.inference) {
+    return {
+      forward(n) {
+        const rows = n * rowsPer;
+        const [px, py, pg, pb, pm] = [x.data.address, y.data.address, address(gamma!), address(beta!), address(movingMean!)];
+        k.bn_invstd(address(movingVar!), ps.address, C, bn.epsilon);
+        byRows(par, 'bn_act_forward', rows, 2 * C, (lo, count) => [px + 4 * lo * C, py + 4 * lo * C, count, C, pm, ps.address, pg, pb, act]);
+      },
+      backward() {},
+    };
+  }
   return {
     forward(n) {
       const rows = n * rowsPer;

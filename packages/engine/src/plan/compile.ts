@@ -51,6 +51,8 @@ export interface CompileOptions {
    * by {@link CompiledTrainStep.loadStatistics}, instead of the layers' variables.
    */
   privateStatistics?: boolean;
+  /** Forward only, in inference mode (for {@link CompiledTrainStep.predict}): no gradients, no loss. */
+  inference?: boolean;
 }
 
 /**
@@ -90,8 +92,9 @@ export class CompiledTrainStep implements TrainStepPlan {
     const values = new Map<string, Value>();
     const all: Value[] = [];
     const key = (layer: tf.layers.Layer, index: number) => `${layer.name}:${index}`;
-    const newValue = (shape: number[], grad: boolean): Value => {
+    const newValue = (shape: number[], wanted: boolean): Value => {
       const per = size(shape);
+      const grad = wanted && !options.inference;
       const v: Value = { shape, per, data: this.arena.slot(maxBatch * per), grad: grad ? this.arena.slot(maxBatch * per) : undefined, contributions: [] };
       all.push(v);
       return v;
@@ -123,6 +126,7 @@ export class CompiledTrainStep implements TrainStepPlan {
         arena: this.arena,
         maxBatch,
         privateStatistics: options.privateStatistics ?? false,
+        inference: options.inference ?? false,
         statistics: this.statistics,
         par: this.par,
         panels,
@@ -140,7 +144,7 @@ export class CompiledTrainStep implements TrainStepPlan {
           return c;
         },
         param: (variable) => {
-          const grad = this.arena.slot(variable.size);
+          const grad = this.arena.slot(options.inference ? 0 : variable.size);
           this.params.push({ variable, grad });
           return grad;
         },
@@ -154,6 +158,7 @@ export class CompiledTrainStep implements TrainStepPlan {
     for (const v of all) v.contributions.forEach((c, i) => (c.acc = i < v.contributions.length - 1));
     this.unfed = all.filter((v) => v.grad && v !== this.logits && v.contributions.length === 0);
     if (this.logits.shape.length !== 1) throw new PlanUnsupported('logits must be [batch, classes]');
+    if (options.inference) this.params.length = 0;
     this.labels = this.arena.slot(maxBatch);
     this.sums = this.arena.slot(maxBatch);
     this.arena.allocate(backend);
@@ -186,6 +191,18 @@ export class CompiledTrainStep implements TrainStepPlan {
     this.k.softmax_xent_grad(this.logits.data.address, this.labels.address, this.logits.grad!.address, this.sums.address, n, this.logits.per, this.options.labelSmoothing ?? 0);
     for (const v of this.unfed) this.k.zero_fill(v.grad!.address, n * v.per);
     for (let i = this.nodes.length - 1; i >= 0; i--) this.nodes[i]!.backward(n);
+  }
+
+  /** Issues the forward pass alone on the `n` images at heap address `x` (an inference plan's step). */
+  issueForward(x: number, n: number): void {
+    if (n > this.options.maxBatch) throw new RangeError(`batch ${n} > compiled ${this.options.maxBatch}`);
+    this.input.data.address = x;
+    for (const node of this.nodes) node.forward(n);
+  }
+
+  /** A copy of the last forward's logits for `n` images, [n, classes] row-major. */
+  logitsOf(n: number): Float32Array {
+    return new Float32Array(heapBuffer(this.backend), this.logits.data.address, n * this.logits.per).slice();
   }
 
   /** Copies the layers' moving statistics into the plan's own buffers (with `privateStatistics`). */

@@ -53,8 +53,8 @@ export function conv2dNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNode 
   const short = K <= SHORT_PATCH;
   const colsRows = Math.max(P, Math.floor(COLS_FLOATS / K));
   const cols = short || pointwise ? [] : ctx.perThread('cols', colsRows * K);
-  const big = arena.shared('patches', !pointwise && (!short || into) ? maxBatch * P * K : 0);
-  const dz = act ? arena.shared('dz', maxBatch * P * co) : undefined;
+  const big = arena.shared('patches', !ctx.inference && !pointwise && (!short || into) ? maxBatch * P * K : 0);
+  const dz = act && !ctx.inference ? arena.shared('dz', maxBatch * P * co) : undefined;
   const tmp = arena.shared('grad', maxBatch * x.per);
   const dacc = arena.shared('dacc', 2 * co);
   const geo = [H, W, ci, oh, ow] as const;

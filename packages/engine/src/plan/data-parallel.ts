@@ -102,3 +102,66 @@ export function compileTrainStep(model: tf.LayersModel, options: CompileOptions 
     throw error;
   }
 }
+
+/**
+ * A model's inference forward compiled as CompiledTrainStep's (BatchNorm with its moving statistics), each half
+ * of a batch on its own thread as in DataParallelStep: what validation runs on wasm instead of tfjs ops.
+ */
+export class CompiledPredictor {
+  private readonly a: CompiledTrainStep;
+  private readonly b: CompiledTrainStep;
+  private readonly recording?: Recording;
+  private readonly pool?: NativePool;
+
+  constructor(
+    private readonly backend: BackendWasm,
+    model: tf.LayersModel,
+    maxBatch: number,
+  ) {
+    const pool = nativePool(backend);
+    this.pool = pool && pool.threads > 1 ? pool : undefined;
+    this.recording = this.pool?.recorder();
+    const half = Math.ceil(maxBatch / 2);
+    this.a = new CompiledTrainStep(backend, model, { maxBatch: half, threaded: false, inference: true });
+    this.b = new CompiledTrainStep(backend, model, { maxBatch: half, kernels: this.recording?.kernels, threaded: false, inference: true });
+  }
+
+  /** Logits [n, classes] (row-major) of the batch `x` as the model's input takes it. */
+  predict(x: tf.Tensor): Float32Array {
+    const n = x.shape[0]!;
+    const address = this.backend.getMemoryOffset(x.dataId);
+    const nA = Math.ceil(n / 2);
+    const nB = n - nA;
+    const second = () => nB > 0 && this.b.issueForward(address + 4 * nA * (x.size / n), nB);
+    const first = () => this.a.issueForward(address, nA);
+    if (this.pool && this.recording && nB > 0) {
+      this.recording.clear();
+      second();
+      this.pool.runBeside(this.recording, first);
+    } else {
+      first();
+      second();
+    }
+    const ofFirst = this.a.logitsOf(nA);
+    const logits = new Float32Array((ofFirst.length / nA) * n);
+    logits.set(ofFirst);
+    if (nB > 0) logits.set(this.b.logitsOf(nB), ofFirst.length);
+    return logits;
+  }
+
+  dispose(): void {
+    this.a.dispose();
+    this.b.dispose();
+  }
+}
+
+/** A compiled inference forward for `model` on the active backend, or the reason it cannot be compiled. */
+export function compilePredictor(model: tf.LayersModel, maxBatch: number): CompiledPredictor | PlanUnsupported {
+  if (tfjs.getBackend() !== 'wasm') return new PlanUnsupported(`the ${tfjs.getBackend()} backend`);
+  try {
+    return new CompiledPredictor(tfjs.backend() as BackendWasm, model, maxBatch);
+  } catch (error) {
+    if (error instanceof PlanUnsupported) return error;
+    throw error;
+  }
+}

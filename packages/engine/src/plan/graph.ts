@@ -52,6 +52,8 @@ export interface BuildContext {
   maxBatch: number;
   /** Moving statistics go to plan buffers, registered in `statistics`, not to the layers' variables. */
   privateStatistics: boolean;
+  /** Forward only, in inference mode (BatchNorm normalises with its moving statistics); no gradient buffers. */
+  inference: boolean;
   statistics: Statistic[];
   par: Parallel;
   /** Each thread's gemm panel. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
+import { compilePredictor, PlanUnsupported } from '@yolo-ts/engine';
 import { withFusedConvBn } from '@yolo-ts/models';
 import { gatherBatch } from '../data/batches.js';
 
@@ -32,7 +33,36 @@ export function classificationLoss(logits: tf.Tensor2D, labels: tf.Tensor1D, lab
  * fuses a model for validation). With fewer than 5 classes top-5 is 1.
  */
 export function evaluate(model: tf.LayersModel, split: ImageSplit, imgsz: number, batch = 256): ClassifyMetrics {
-  return withFusedConvBn(model, () => evaluateBatches(model, split, imgsz, batch));
+  // On wasm engine's compiled forward (half batches on threads) where it knows the layers; else tfjs ops.
+  const compiled = compilePredictor(model, Math.min(batch, split.count));
+  if (compiled instanceof PlanUnsupported) return withFusedConvBn(model, () => evaluateBatches(model, split, imgsz, batch, (x) => (model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor).dataSync() as Float32Array));
+  try {
+    return evaluateBatches(model, split, imgsz, batch, (x) => compiled.predict(x));
+  } finally {
+    compiled.dispose();
+  }
+}
+
+/**
+ * Mean softmax cross-entropy of `logits` [n, nc] against `labels`, and each row's classes ranked best first
+ * (top `k`; ties to the lower class).
+ */
+function lossAndRanks(logits: Float32Array, labels: ArrayLike<number>, nc: number, k: number): { lossSum: number; ranked: Int32Array } {
+  const n = logits.length / nc;
+  const ranked = new Int32Array(n * k);
+  const order = Array.from({ length: nc }, (_, j) => j);
+  let lossSum = 0;
+  for (let r = 0; r < n; r++) {
+    const z = logits.subarray(r * nc, (r + 1) * nc);
+    let max = -Infinity;
+    for (let j = 0; j < nc; j++) max = Math.max(max, z[j]!);
+    let sum = 0;
+    for (let j = 0; j < nc; j++) sum += Math.exp(z[j]! - max);
+    lossSum += max + Math.log(sum) - z[labels[r]!]!;
+    order.sort((a, b) => z[b]! - z[a]! || a - b);
+    for (let j = 0; j < k; j++) ranked[r * k + j] = order[j]!;
+  }
+  return { lossSum, ranked };
 }
 
 type Phase = keyof ClassifyMetrics['speed'];
@@ -94,25 +124,24 @@ class Tally {
 
 const batchIndices = (start: number, batch: number, count: number) => Array.from({ length: Math.min(batch, count - start) }, (_, k) => start + k);
 
-function evaluateBatches(model: tf.LayersModel, split: ImageSplit, imgsz: number, batch: number): ClassifyMetrics {
+/** Evaluates `split` in batches, `infer` giving a batch's logits (predict with the whole batch: tfjs' predict would otherwise cut it into slices of 32). */
+function evaluateBatches(model: tf.LayersModel, split: ImageSplit, imgsz: number, batch: number, infer: (x: tf.Tensor4D) => Float32Array): ClassifyMetrics {
   const nc = (model.outputs[0]!.shape as number[])[1]!;
   const tally = new Tally(nc);
+  const k = Math.min(5, nc);
   for (let start = 0; start < split.count; start += batch) {
     const indices = batchIndices(start, batch, split.count);
     tf.tidy(() => {
       tally.restart();
-      const { x, y } = gatherBatch(split, indices, { imgsz });
+      const { x } = gatherBatch(split, indices, { imgsz });
       tally.lap('preprocess');
-      // predict() would otherwise cut the batch into slices of 32, running every layer once per slice.
-      const logits = model.predict(x, { batchSize: indices.length }) as tf.Tensor2D;
-      logits.dataSync();
+      const logits = infer(x);
       tally.lap('inference');
-      tally.addLoss(classificationLoss(logits, y).dataSync()[0]! * indices.length);
+      const labels = indices.map((i) => split.labels[i]!);
+      const { lossSum, ranked } = lossAndRanks(logits, labels, nc, k);
+      tally.addLoss(lossSum);
       tally.lap('loss');
-      const { indices: topk } = tf.topk(logits, Math.min(5, nc));
-      const top = topk.dataSync();
-      const k = topk.shape[1]!;
-      indices.forEach((i, n) => tally.add(split.labels[i]!, top.subarray(n * k, (n + 1) * k)));
+      labels.forEach((label, n) => tally.add(label, ranked.subarray(n * k, (n + 1) * k)));
       tally.lap('postprocess');
     });
   }
