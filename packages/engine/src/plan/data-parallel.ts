@@ -1,12 +1,41 @@
 import * as tfjs from '@tensorflow/tfjs';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { nativeKernels, nativePool } from '../native.js';
+import { nativeKernels, nativePool, type NativeKernels } from '../native.js';
 import type { NativePool, Recording } from '../native-pool.js';
 import { CompiledTrainStep, PlanUnsupported, type CompileOptions, type TrainStepPlan } from './compile.js';
 import type { Param } from './graph.js';
 import { ownedAddress } from './heap-variables.js';
 import { Parallel, parallelOf } from './parallel.js';
+
+/**
+ * Runs two half-batch plans side by side: the second plan is built on `kernels`, so its calls are recorded, and
+ * the native pool's helper runs the recording in one hand-over while this thread runs the first plan. Without a
+ * helper thread `kernels` are the real ones and the halves run one after the other.
+ */
+class HalfRunner {
+  readonly kernels?: NativeKernels;
+  private readonly recording?: Recording;
+  private readonly pool?: NativePool;
+
+  constructor(backend: BackendWasm) {
+    const pool = nativePool(backend);
+    this.pool = pool && pool.threads > 1 ? pool : undefined;
+    this.recording = this.pool?.recorder();
+    this.kernels = this.recording?.kernels;
+  }
+
+  run(first: () => void, second: () => void): void {
+    if (!this.pool || !this.recording) {
+      first();
+      second();
+      return;
+    }
+    this.recording.clear();
+    second();
+    this.pool.runBeside(this.recording, first);
+  }
+}
 
 /**
  * A compiled step that trains each half of the batch on its own thread: two plans over the same weights, the
@@ -20,8 +49,7 @@ export class DataParallelStep implements TrainStepPlan {
   readonly params: Param[];
   private readonly a: CompiledTrainStep;
   private readonly b: CompiledTrainStep;
-  private readonly recording?: Recording;
-  private readonly pool?: NativePool;
+  private readonly halves: HalfRunner;
   private readonly par: Parallel;
   private readonly pairs: { a: Param; b: Param }[];
 
@@ -30,13 +58,11 @@ export class DataParallelStep implements TrainStepPlan {
     model: tf.LayersModel,
     options: CompileOptions,
   ) {
-    const pool = nativePool(backend);
-    this.pool = pool && pool.threads > 1 ? pool : undefined;
     this.par = parallelOf(backend);
+    this.halves = new HalfRunner(backend);
     const half = Math.ceil(options.maxBatch / 2);
-    this.recording = this.pool?.recorder();
     this.a = new CompiledTrainStep(backend, model, { ...options, maxBatch: half, threaded: false });
-    this.b = new CompiledTrainStep(backend, model, { ...options, maxBatch: half, kernels: this.recording?.kernels, threaded: false, privateStatistics: true });
+    this.b = new CompiledTrainStep(backend, model, { ...options, maxBatch: half, kernels: this.halves.kernels, threaded: false, privateStatistics: true });
     this.params = this.a.params;
     const inB = new Map(this.b.params.map((p) => [p.variable, p]));
     this.pairs = this.a.params.map((a) => ({ a, b: inB.get(a.variable)! }));
@@ -59,16 +85,10 @@ export class DataParallelStep implements TrainStepPlan {
       return this.a.loss(nA);
     }
     this.b.loadStatistics();
-    const second = () => this.b.issue(address + 4 * nA * (x.size / n), labels.subarray(nA), nB);
-    const first = () => this.a.issue(address, labels, nA);
-    if (this.pool && this.recording) {
-      this.recording.clear();
-      second(); // recorded, then run on the helper beside the first half
-      this.pool.runBeside(this.recording, first);
-    } else {
-      first();
-      second();
-    }
+    this.halves.run(
+      () => this.a.issue(address, labels, nA),
+      () => this.b.issue(address + 4 * nA * (x.size / n), labels.subarray(nA), nB),
+    );
     const wA = nA / n;
     for (const { a, b } of this.pairs) {
       const [ga, gb] = [a.grad.address, b.grad.address];
@@ -110,20 +130,17 @@ export function compileTrainStep(model: tf.LayersModel, options: CompileOptions 
 export class CompiledPredictor {
   private readonly a: CompiledTrainStep;
   private readonly b: CompiledTrainStep;
-  private readonly recording?: Recording;
-  private readonly pool?: NativePool;
+  private readonly halves: HalfRunner;
 
   constructor(
     private readonly backend: BackendWasm,
     model: tf.LayersModel,
     maxBatch: number,
   ) {
-    const pool = nativePool(backend);
-    this.pool = pool && pool.threads > 1 ? pool : undefined;
-    this.recording = this.pool?.recorder();
+    this.halves = new HalfRunner(backend);
     const half = Math.ceil(maxBatch / 2);
     this.a = new CompiledTrainStep(backend, model, { maxBatch: half, threaded: false, inference: true });
-    this.b = new CompiledTrainStep(backend, model, { maxBatch: half, kernels: this.recording?.kernels, threaded: false, inference: true });
+    this.b = new CompiledTrainStep(backend, model, { maxBatch: half, kernels: this.halves.kernels, threaded: false, inference: true });
   }
 
   /** Logits [n, classes] (row-major) of the batch `x` as the model's input takes it. */
@@ -132,16 +149,12 @@ export class CompiledPredictor {
     const address = this.backend.getMemoryOffset(x.dataId);
     const nA = Math.ceil(n / 2);
     const nB = n - nA;
-    const second = () => nB > 0 && this.b.issueForward(address + 4 * nA * (x.size / n), nB);
-    const first = () => this.a.issueForward(address, nA);
-    if (this.pool && this.recording && nB > 0) {
-      this.recording.clear();
-      second();
-      this.pool.runBeside(this.recording, first);
-    } else {
-      first();
-      second();
-    }
+    if (nB > 0)
+      this.halves.run(
+        () => this.a.issueForward(address, nA),
+        () => this.b.issueForward(address + 4 * nA * (x.size / n), nB),
+      );
+    else this.a.issueForward(address, nA);
     const ofFirst = this.a.logitsOf(nA);
     const logits = new Float32Array((ofFirst.length / nA) * n);
     logits.set(ofFirst);
