@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replaceFolderAtomic, writeFileAtomic } from './atomic.js';
+import { removeDeadTemporaries, replaceFolderAtomic, writeFileAtomic } from './atomic.js';
 
 describe('atomic writes', () => {
   it('writeFileAtomic writes a string, bytes or chunks, and a failure mid-way keeps the old file and leaves no temporary', async () => {
@@ -49,6 +49,18 @@ describe('atomic writes', () => {
     await writeFileAtomic(join(dir, 'f.bin'), 'x');
     await replaceFolderAtomic(join(dir, 'best'), async (tmp) => writeFile(join(tmp, 'a'), 'new'));
     expect((await readdir(dir)).sort()).toEqual([`.f.bin.tmp-${process.ppid}-abcd1234`, 'best', 'f.bin']);
+  });
+
+  it('removeDeadTemporaries clears a folder of dead writers\' temporaries, whatever they wrote, and keeps the rest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yolo-ts-atomic-'));
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.on('exit', resolve));
+    await mkdir(join(dir, `.best.tmp-${child.pid!}-31018db4`));
+    await writeFile(join(dir, `.results.csv.tmp-${child.pid!}-abcd1234`), 'half');
+    await writeFile(join(dir, `.f.tmp-${process.ppid}-abcd1234`), 'being written');
+    await mkdir(join(dir, `.last.old-${child.pid!}-abcd1234`));
+    await removeDeadTemporaries(dir);
+    expect((await readdir(dir)).sort()).toEqual([`.f.tmp-${process.ppid}-abcd1234`, `.last.old-${child.pid!}-abcd1234`]);
   });
 
   it("a writer killed between its renames leaves no folder: its old one aside stays until the next write puts one in place", async () => {

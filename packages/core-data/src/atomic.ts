@@ -57,6 +57,18 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
 }
 
 /**
+ * Removes every temporary file or folder (`.NAME.tmp-PID-*`) that a dead writer left in `folder`, whatever it was
+ * writing: a run resumed after a kill may never write that name again (weights/best without a better epoch).
+ */
+export async function removeDeadTemporaries(folder: string): Promise<void> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = /^\..+\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
+    if (match && Number(match[1]) !== process.pid && !alive(Number(match[1]))) await rm(join(folder, name), { recursive: true, force: true });
+  }
+}
+
+/**
  * Replaces the folder `dir` whole: `fill` writes the new one into a temporary folder beside it, which is renamed
  * into place after the old one is moved aside (and then removed). A crash leaves the old folder, the new one, or the
  * old one aside (`.NAME.old-*`, which readers such as resume may look for), never a mix; a failure of `fill`

@@ -4,7 +4,7 @@ export * from './browser.js';
 export { definePlugin, DATASET_NAME, type DatasetPlugin, type BuildContext, type SourceFiles, type SourceSplit, type SourceSplits } from './plugin.js';
 export { DatasetRegistry } from './registry.js';
 export { hashFile, verifySha256 } from './checksum.js';
-export { writeFileAtomic, replaceFolderAtomic } from './atomic.js';
+export { writeFileAtomic, replaceFolderAtomic, removeDeadTemporaries } from './atomic.js';
 // Download, verify, convert, cache
 export { contentName, type DatasetFile } from './dataset-file.js';
 export { downloadFile, type DownloadOptions } from './download.js';

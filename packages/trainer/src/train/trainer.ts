@@ -11,7 +11,7 @@ import { epochOrder, seededRandom, shuffledIndices } from '../data/batches.js';
 import { cacheMode, datasetRegistry, resolveData } from '../data/datasets.js';
 import { plotConfusion, plotResults, plotTrainBatch } from '../plots/run-plots.js';
 import { createRunner } from '../replicas/replicas.js';
-import { writeFileAtomic } from '@yolo-ts/core-data';
+import { removeDeadTemporaries, writeFileAtomic } from '@yolo-ts/core-data';
 import { writeResultsCsv, type EpochResult } from '../run/results.js';
 import { createRunDir } from '../run/run-dir.js';
 import { evaluate, g3, type ClassifyMetrics } from '../val/metrics.js';
@@ -125,6 +125,7 @@ export class Trainer {
       const { progress, state } = await loadCheckpoint(dir);
       if (progress.finished) throw new ConfigError(`${dir} training to ${progress.args.epochs} epochs is finished, nothing to resume. Start a new training without resuming, i.e. 'yolo-ts classify train model=${dir}'`);
       this.resumed = { dir, progress, state };
+      await removeDeadTemporaries(dirname(dir)); // what a killed run was writing in weights/
       cfg = { ...progress.args, resume: dir };
       log(`Resuming training from ${dir} at epoch ${progress.epoch + 1}/${progress.args.epochs}${progress.start.step ? `, step ${progress.start.step + 1}` : ''}`);
     } else cfg = undefined as unknown as RunConfig;
