@@ -31,6 +31,9 @@ function reference(on: 'cpu' | 'wasm', name: string, imgsz: number, pixels: Floa
 /** BatchNorm shifts whose gradient is zero by construction (see gradients.test.ts): only rounding noise to compare. */
 const CONSTANT_SHIFTS = /^model\.9\.m\.0\.(attn\.qkv|attn\.pe|attn\.proj|ffn\.1)\.bn\/beta$/;
 
+/** The wasm heap as floats, taken afresh (it can grow). */
+const heap = () => (tf.backend() as unknown as { wasm: { HEAPF32: Float32Array } }).wasm.HEAPF32;
+
 function relativeError(a: Float32Array, b: Float32Array): number {
   let diff = 0;
   let scale = 1e-6;
@@ -69,7 +72,6 @@ describe('compiled training step', () => {
     expect(loss).toBeCloseTo(wasm.loss, 5);
     expect(loss).toBeCloseTo(cpu.loss, 3);
     const byVariable = new Map(plan.params.map((p) => [p.variable, p.grad]));
-    const heap = () => (tf.backend() as unknown as { wasm: { HEAPF32: Float32Array } }).wasm.HEAPF32;
     const errors = (ref: Float32Array[]) =>
       model.trainableWeights.map((w, i) => {
         const slot = byVariable.get(w.read() as tf.Variable)!;
@@ -104,7 +106,6 @@ describe('compiled training step', () => {
     const loss = plan.run(tf.tensor4d(pixels, [n, imgsz, imgsz, 1]), tf.tensor1d(labels, 'int32'));
     const wA = nA / n;
     expect(loss).toBeCloseTo(wA * a.loss + (1 - wA) * b.loss, 5);
-    const heap = () => (tf.backend() as unknown as { wasm: { HEAPF32: Float32Array } }).wasm.HEAPF32;
     const byVariable = new Map(plan.params.map((p) => [p.variable, p.grad]));
     const over = model.trainableWeights.flatMap((w, i) => {
       const slot = byVariable.get(w.read() as tf.Variable)!;

@@ -25,12 +25,13 @@ const stats: WasmKernel = ({ inputs, backend, attrs }) => {
   const { epsilon, momentum } = attrs as { epsilon: number; momentum: number };
   const C = channels(x!);
   const [mean, invstd, nextMean, nextVariance] = [0, 1, 2, 3].map(() => backend.makeOutput([C], 'float32')) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-  withScratch(backend, 8 * C, (acc) => nativeKernels(backend).bn_stats(ptr(backend, x!), rows(x!), C, epsilon, ptr(backend, mean), ptr(backend, invstd), acc));
-  const [m, s, mm, mv, nm, nv] = [mean, invstd, movingMean!, movingVariance!, nextMean, nextVariance].map((t) => f32(backend, t)) as Float32Array[];
-  for (let c = 0; c < C; c++) {
-    nm![c] = mm![c]! * momentum + m![c]! * (1 - momentum);
-    nv![c] = mv![c]! * momentum + (1 / (s![c]! * s![c]!) - epsilon) * (1 - momentum);
-  }
+  const k = nativeKernels(backend);
+  const p = (t: tf.TensorInfo) => ptr(backend, t);
+  withScratch(backend, 8 * C, (acc) => k.bn_stats(p(x!), rows(x!), C, epsilon, p(mean), p(invstd), acc));
+  // The compiled step's update (bn_moving_update), here into new buffers: start them as copies of the old ones.
+  f32(backend, nextMean).set(f32(backend, movingMean!));
+  f32(backend, nextVariance).set(f32(backend, movingVariance!));
+  k.bn_moving_update(p(mean), p(invstd), p(nextMean), p(nextVariance), C, momentum, epsilon);
   return [mean, invstd, nextMean, nextVariance] as unknown as tf.TensorInfo;
 };
 

@@ -43,19 +43,12 @@ export class Adam extends tf.Optimizer {
 
   override applyGradients(gradients: tf.NamedTensorMap | NamedTensor[]): void {
     const named = Array.isArray(gradients) ? gradients : Object.entries(gradients).map(([name, tensor]) => ({ name, tensor }));
-    this.step++;
-    const bc1 = 1 - this.beta1 ** this.step;
-    const bc2 = 1 - this.beta2 ** this.step;
+    const { bc1, bc2 } = this.advance();
     const fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
     for (const { name, tensor: g } of named) {
       if (!g) continue;
       const w = tf.engine().registeredVariables[name]!;
-      let state = this.moments.get(name);
-      if (!state) {
-        state = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) }));
-        this.moments.set(name, state);
-      }
-      const { m, v } = state;
+      const { m, v } = this.momentsOf(w);
       const decay = w.rank > 1 ? this.learningRate * this.weightDecay : 0;
       tf.tidy(() => {
         const [w2, m2, v2] = fused
@@ -75,15 +68,9 @@ export class Adam extends tf.Optimizer {
   applyInPlace(gradients: readonly { variable: tf.Variable; grad: { address: number } }[]): void {
     const backend = tf.backend() as BackendWasm;
     const par = parallelOf(backend);
-    this.step++;
-    const bc1 = 1 - this.beta1 ** this.step;
-    const bc2 = 1 - this.beta2 ** this.step;
+    const { bc1, bc2 } = this.advance();
     for (const { variable: w, grad } of gradients) {
-      let state = this.moments.get(w.name);
-      if (!state) {
-        state = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) }));
-        this.moments.set(w.name, state);
-      }
+      const state = this.momentsOf(w);
       const decay = w.rank > 1 ? this.learningRate * this.weightDecay : 0;
       const [pw, pm, pv] = [w, state.m, state.v].map((t) => ownedAddress(backend, t)) as [number, number, number];
       const g = grad.address;
@@ -93,6 +80,22 @@ export class Adam extends tf.Optimizer {
         return [pw + at, g + at, pm + at, pv + at, pw + at, pm + at, pv + at, hi - lo, this.learningRate, this.beta1, this.beta2, this.epsilon, bc1, bc2, decay];
       }, 4);
     }
+  }
+
+  /** Counts a step; its bias corrections 1 − β^t. */
+  private advance(): { bc1: number; bc2: number } {
+    this.step++;
+    return { bc1: 1 - this.beta1 ** this.step, bc2: 1 - this.beta2 ** this.step };
+  }
+
+  /** The moments of `w`, zeros at its first step. */
+  private momentsOf(w: tf.Variable): Moments {
+    let state = this.moments.get(w.name);
+    if (!state) {
+      state = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) }));
+      this.moments.set(w.name, state);
+    }
+    return state;
   }
 
   private update(w: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, bc1: number, bc2: number, decay: number): tf.Tensor[] {

@@ -39,7 +39,7 @@ export function batchNormNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNo
   const own = ctx.privateStatistics ? [arena.slot(C), arena.slot(C)] : undefined;
   if (own) ctx.statistics.push({ variable: movingMean!, slot: own[0]! }, { variable: movingVar!, slot: own[1]! });
   const tmp = arena.shared('grad', maxBatch * x.per);
-  const address = (v: tf.Variable) => backend.getMemoryOffset(v.dataId);
+  const { address } = ctx;
   const [pm, ps] = [mean, invstd];
   if (ctx.inference) {
     return {

@@ -68,7 +68,7 @@ export class CompiledTrainStep implements TrainStepPlan {
   readonly params: Param[] = [];
   /** With `privateStatistics`: each moving statistic's variable and the plan's buffer for it. */
   readonly statistics: Statistic[] = [];
-  readonly nodes: PlanNode[] = [];
+  private readonly nodes: PlanNode[] = [];
   private readonly arena = new Arena();
   private readonly input: Value;
   private readonly logits: Value;
@@ -143,6 +143,7 @@ export class CompiledTrainStep implements TrainStepPlan {
           v.contributions.push(c);
           return c;
         },
+        address: (variable) => backend.getMemoryOffset(variable.dataId),
         param: (variable) => {
           const grad = this.arena.slot(options.inference ? 0 : variable.size);
           this.params.push({ variable, grad });
@@ -184,9 +185,7 @@ export class CompiledTrainStep implements TrainStepPlan {
    * was given a recording); {@link loss} reads the result once they have run.
    */
   issue(x: number, labels: Int32Array, n: number): void {
-    if (n > this.options.maxBatch) throw new RangeError(`batch ${n} > compiled ${this.options.maxBatch}`);
-    this.input.data.address = x;
-    for (const node of this.nodes) node.forward(n);
+    this.issueForward(x, n);
     new Int32Array(heapBuffer(this.backend), this.labels.address, n).set(labels.subarray(0, n));
     this.k.softmax_xent_grad(this.logits.data.address, this.labels.address, this.logits.grad!.address, this.sums.address, n, this.logits.per, this.options.labelSmoothing ?? 0);
     for (const v of this.unfed) this.k.zero_fill(v.grad!.address, n * v.per);
@@ -207,7 +206,7 @@ export class CompiledTrainStep implements TrainStepPlan {
 
   /** Copies the layers' moving statistics into the plan's own buffers (with `privateStatistics`). */
   loadStatistics(): void {
-    const k = nativeKernels(this.backend);
+    const k = nativeKernels(this.backend); // now, on this thread, even when the plan's own calls are recorded
     for (const { variable, slot } of this.statistics) k.move_cols(this.backend.getMemoryOffset(variable.dataId), slot.floats, 0, slot.address, slot.floats, 0, 1, slot.floats, 0);
   }
 

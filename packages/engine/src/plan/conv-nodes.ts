@@ -60,7 +60,7 @@ export function conv2dNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNode 
   const geo = [H, W, ci, oh, ow] as const;
   const [inImage, outImage] = [4 * H * W * ci, 4 * P * co];
   const perImage = Parallel.min((P * co * K) / 8);
-  const address = (v: tf.Variable) => ctx.backend.getMemoryOffset(v.dataId);
+  const { address } = ctx;
   return {
     forward(n) {
       const w = address(kernel!);
@@ -117,11 +117,11 @@ export function depthwiseNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNo
   const args = [g.H, g.W, g.ci, g.oh, g.ow, mult!, g.kh, g.kw, g.sh, g.sw] as const;
   return {
     forward(n) {
-      k.depthwise_forward(x.data.address, ctx.backend.getMemoryOffset(kernel.dataId), y.data.address, n, ...args, g.top, g.left);
+      k.depthwise_forward(x.data.address, ctx.address(kernel), y.data.address, n, ...args, g.top, g.left);
     },
     backward(n) {
       const dx = into ? gradTarget(ctx.par, into, tmp, n) : undefined;
-      k.depthwise_grads(x.data.address, ctx.backend.getMemoryOffset(kernel.dataId), y.grad!.address, dx?.address ?? 0, dKernel.address, n, ...args, 1, 1, g.top, g.left);
+      k.depthwise_grads(x.data.address, ctx.address(kernel), y.grad!.address, dx?.address ?? 0, dKernel.address, n, ...args, 1, 1, g.top, g.left);
       dx?.finish();
     },
   };
@@ -141,7 +141,7 @@ export function denseNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNode {
   const dz = act ? arena.shared('dz', maxBatch * fout) : undefined;
   const tmp = arena.shared('grad', maxBatch * x.per);
   const dacc = arena.shared('dacc', 2 * fout);
-  const address = (v: tf.Variable) => ctx.backend.getMemoryOffset(v.dataId);
+  const { address } = ctx;
   return {
     forward(n) {
       planGemm(par, panels, x.data.address, address(kernel!), y.data.address, n, fin, fout, 0, 0, fin, fout, fout, bias ? address(bias) : 0, act);

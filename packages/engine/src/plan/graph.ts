@@ -65,6 +65,8 @@ export interface BuildContext {
   output(shape: number[], noGrad?: boolean): Value;
   /** Registers that this layer adds to `value`'s gradient (undefined where `value` needs none). */
   contribute(value: Value): Contribution | undefined;
+  /** Where a weight's values are now (tfjs moves them when it assigns the variable: ask at every call). */
+  address(variable: tf.Variable): number;
   /** Declares a trainable weight; returns its gradient buffer. */
   param(variable: tf.Variable): Slot;
 }

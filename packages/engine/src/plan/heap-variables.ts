@@ -8,11 +8,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * tfjs assigns a variable (setWeights, a restored checkpoint), so callers ask again before every use.
  */
 export function ownedAddress(backend: BackendWasm, variable: tf.Variable): number {
-  if (backend.refCount(variable.dataId) > 1) {
-    const copy = tf.tidy(() => tf.add(variable, tf.scalar(0)));
-    variable.assign(copy);
-    copy.dispose();
-  }
+  if (backend.refCount(variable.dataId) > 1) renewBuffers([variable]);
   return backend.getMemoryOffset(variable.dataId);
 }
 

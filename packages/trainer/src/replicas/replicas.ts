@@ -69,7 +69,7 @@ export function stepWork(model: tf.LayersModel, compiled = false): StepWork {
  * resumed run passes the rest of its state.
  */
 export async function createRunner(model: tf.LayersModel, split: ImageSplit, plan: TrainPlan, backend: string, resume?: RunnerState): Promise<EpochRunner> {
-  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch, stepWork(model, backend === 'wasm' && compiledStepApplies(plan, model)), plan.cfg.deterministic);
+  const n = replicaCount(plan.cfg.replicas, backend, plan.cfg.batch, stepWork(model, compiledStepApplies(plan, model)), plan.cfg.deterministic);
   if (n <= 1) return LocalRunner.create(model, split, plan, resume);
   return ReplicaRunner.start(model, split, plan, backend, n, resume);
 }

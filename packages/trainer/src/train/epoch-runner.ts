@@ -104,11 +104,11 @@ export function planOptimizer(plan: TrainPlan, model: tf.LayersModel) {
 export const HALVES_MIN_BATCH = 64;
 
 /**
- * Whether a run of `plan` on wasm would train `model` with engine's compiled step: Adam or AdamW (SGD runs tfjs
- * ops), no Dropout, not switched off with YOLO_TS_COMPILED=0. The compiler itself has the last word.
+ * Whether a run of `plan` would train `model` with engine's compiled step: on wasm, with Adam or AdamW (SGD runs
+ * tfjs ops), no Dropout, not switched off with YOLO_TS_COMPILED=0. The compiler itself has the last word.
  */
 export function compiledStepApplies(plan: TrainPlan, model: tf.LayersModel): boolean {
-  return chooseOptimizer(plan.cfg, plan.nc, plan.images).name !== 'SGD' && process.env.YOLO_TS_COMPILED !== '0' && !model.layers.some((l) => l.getClassName() === 'Dropout');
+  return tf.getBackend() === 'wasm' && chooseOptimizer(plan.cfg, plan.nc, plan.images).name !== 'SGD' && process.env.YOLO_TS_COMPILED !== '0' && !model.layers.some((l) => l.getClassName() === 'Dropout');
 }
 
 /** Sets every BatchNorm layer's count of batches seen (the start of its moving statistics) to `steps`. */
@@ -140,7 +140,7 @@ export class LocalRunner implements EpochRunner {
     this.variables = trainableVariables(model);
     this.ema = new ModelEma(model);
     const halves = plan.cfg.batch >= HALVES_MIN_BATCH;
-    const step = this.opt.optimizer.inPlace && compiledStepApplies(plan, model) ? compileTrainStep(model, { maxBatch: plan.cfg.batch, labelSmoothing: plan.cfg.label_smoothing, halves }) : undefined;
+    const step = compiledStepApplies(plan, model) ? compileTrainStep(model, { maxBatch: plan.cfg.batch, labelSmoothing: plan.cfg.label_smoothing, halves }) : undefined;
     this.compiled = step instanceof PlanUnsupported ? undefined : step;
     const why = step instanceof PlanUnsupported ? ` (not compiled: ${step.message})` : '';
     const how = this.compiled ? `compiled step (native kernels${halves ? ', a thread per half batch' : ''})` : `tfjs step${why}`;

@@ -77,12 +77,10 @@ export class GroupedOptimizer extends tf.Optimizer {
     this.groups.forEach((g, i) => g.applyGradients(split[i]!));
   }
 
-  /** Whether {@link applyInPlace} can run: every group is engine's Adam (AdamW) and the backend is wasm. */
-  get inPlace(): boolean {
-    return tf.getBackend() === 'wasm' && this.groups.every((g) => 'applyInPlace' in g);
-  }
-
-  /** applyGradients for gradients a compiled step left in the wasm heap: each group updates its variables in place. */
+  /**
+   * applyGradients for gradients a compiled step left in the wasm heap: each group updates its variables in place.
+   * Only where every group is engine's Adam (AdamW), i.e. not SGD, on wasm.
+   */
   applyInPlace(params: readonly { variable: tf.Variable; grad: { address: number } }[]): void {
     const split: (typeof params)[number][][] = [[], [], []];
     for (const p of params) split[this.groupOf.get(p.variable.name) ?? 0]!.push(p);
