@@ -51,7 +51,7 @@ describe('atomic writes', () => {
     expect((await readdir(dir)).sort()).toEqual([`.f.bin.tmp-${process.ppid}-abcd1234`, 'best', 'f.bin']);
   });
 
-  it('removeDeadTemporaries clears a folder of dead writers\' temporaries, whatever they wrote, and keeps the rest', async () => {
+  it('removeDeadTemporaries clears a folder of dead writers\' temporaries, and old folders whose name is back, and keeps the rest', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'yolo-ts-atomic-'));
     const child = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => child.on('exit', resolve));
@@ -59,8 +59,10 @@ describe('atomic writes', () => {
     await writeFile(join(dir, `.results.csv.tmp-${child.pid!}-abcd1234`), 'half');
     await writeFile(join(dir, `.f.tmp-${process.ppid}-abcd1234`), 'being written');
     await mkdir(join(dir, `.last.old-${child.pid!}-abcd1234`));
+    await mkdir(join(dir, `.best.old-${child.pid!}-abcd1234`));
+    await mkdir(join(dir, 'best'));
     await removeDeadTemporaries(dir);
-    expect((await readdir(dir)).sort()).toEqual([`.f.tmp-${process.ppid}-abcd1234`, `.last.old-${child.pid!}-abcd1234`]);
+    expect((await readdir(dir)).sort()).toEqual([`.f.tmp-${process.ppid}-abcd1234`, `.last.old-${child.pid!}-abcd1234`, 'best']);
   });
 
   it("a writer killed between its renames leaves no folder: its old one aside stays until the next write puts one in place", async () => {

@@ -57,14 +57,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
 }
 
 /**
- * Removes every temporary file or folder (`.NAME.tmp-PID-*`) that a dead writer left in `folder`, whatever it was
- * writing: a run resumed after a kill may never write that name again (weights/best without a better epoch).
+ * Removes what dead writers left in `folder`, whatever they were writing: every temporary (`.NAME.tmp-PID-*`), and
+ * every old folder aside (`.NAME.old-PID-*`) whose NAME is in place again (while it is missing, the old one is the
+ * only copy). A run resumed after a kill may never write those names again (weights/best without a better epoch,
+ * weights/last when the kill came after the final epoch's save).
  */
 export async function removeDeadTemporaries(folder: string): Promise<void> {
   const names = await readdir(folder).catch(() => [] as string[]);
   for (const name of names) {
-    const match = /^\..+\.tmp-(\d+)-[0-9a-f]+$/.exec(name);
-    if (match && Number(match[1]) !== process.pid && !alive(Number(match[1]))) await rm(join(folder, name), { recursive: true, force: true });
+    const match = /^\.(.+)\.(tmp|old)-(\d+)-[0-9a-f]+$/.exec(name);
+    if (!match) continue;
+    const [, target, kind, pid] = match as unknown as [string, string, string, string];
+    const obsolete = kind === 'tmp' || names.includes(target);
+    if (obsolete && Number(pid) !== process.pid && !alive(Number(pid))) await rm(join(folder, name), { recursive: true, force: true });
   }
 }
 
