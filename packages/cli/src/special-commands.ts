@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { selectBackend } from '@yolo-ts/engine';
+import { relaxedSimd, selectBackend } from '@yolo-ts/engine';
 import { SETTINGS, readUserSettings, resetUserSettings, updateUserSettings, userSettingsFile } from '@yolo-ts/trainer';
 import { stringify } from 'yaml';
 import { settingsHelp } from './help.js';
@@ -43,7 +43,7 @@ async function checks(): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const clang = (() => {
     try {
-      return execFileSync('clang', ['--version'], { encoding: 'utf8' }).split('\n')[0];
+      return execFileSync('clang-16', ['--version'], { encoding: 'utf8' }).split('\n')[0];
     } catch {
       return 'not found (the engine uses its committed wasm kernels)';
     }
@@ -56,7 +56,8 @@ async function checks(): Promise<void> {
     ['@tensorflow/tfjs-node', versionOf('@tensorflow/tfjs-node') ?? 'not installed'],
     ['backend', backend.summary.replace(/^backend: /, '')],
     ['wasm SIMD', (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'supported' : 'not supported'],
-    ['clang', clang],
+    ['wasm relaxed SIMD (yolo-ts kernels)', relaxedSimd() ? 'used' : 'not used'],
+    ['clang-16', clang],
     ['settings', userSettingsFile()],
   ];
   for (const [k, v] of rows) console.log(`${k.padEnd(32)}${v}`);

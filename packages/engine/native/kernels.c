@@ -7,6 +7,13 @@
  */
 #include <wasm_simd128.h>
 
+/* a·b + c: one fused multiply-add in the relaxed-SIMD build (where the engine runs it: build-wasm.mjs), else two ops. */
+#ifdef __wasm_relaxed_simd__
+#define MADD(a, b, c) __builtin_wasm_relaxed_madd_f32x4(a, b, c)
+#else
+#define MADD(a, b, c) wasm_f32x4_add(c, wasm_f32x4_mul(a, b))
+#endif
+
 #define EXPORT(name) __attribute__((export_name(#name)))
 
 /* Patches of x as rows: cols[m][(i·kw + j)·ci + c] = x[b, y·sh − top + i, xo·sw − left + j, c] (0 outside). */
@@ -407,10 +414,10 @@ void conv_fwd_short(const float *restrict x, const float *restrict w, const floa
               const float *restrict wr = w + (long)((i * kw + j) * ci) * co + o;
               for (int c = 0; c < ci; c++, wr += co) {
                 v128_t v = wasm_f32x4_splat(src[c]);
-                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(v, wasm_v128_load(wr)));
-                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(v, wasm_v128_load(wr + 4)));
-                a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(v, wasm_v128_load(wr + 8)));
-                a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(v, wasm_v128_load(wr + 12)));
+                a0 = MADD(v, wasm_v128_load(wr), a0);
+                a1 = MADD(v, wasm_v128_load(wr + 4), a1);
+                a2 = MADD(v, wasm_v128_load(wr + 8), a2);
+                a3 = MADD(v, wasm_v128_load(wr + 12), a3);
               }
             }
           }
@@ -495,17 +502,17 @@ static inline void gemm_4x8(const float *restrict A, const float *restrict B, fl
   for (long k = 0; k < kc * ka; k += ka, B += ldb) {
     v128_t b0 = wasm_v128_load(B), b1 = wasm_v128_load(B + 4);
     v128_t v = wasm_f32x4_splat(a0[k]);
-    c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(v, b0));
-    c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(v, b1));
+    c00 = MADD(v, b0, c00);
+    c01 = MADD(v, b1, c01);
     v = wasm_f32x4_splat(a1[k]);
-    c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(v, b0));
-    c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(v, b1));
+    c10 = MADD(v, b0, c10);
+    c11 = MADD(v, b1, c11);
     v = wasm_f32x4_splat(a2[k]);
-    c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(v, b0));
-    c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(v, b1));
+    c20 = MADD(v, b0, c20);
+    c21 = MADD(v, b1, c21);
     v = wasm_f32x4_splat(a3[k]);
-    c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(v, b0));
-    c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(v, b1));
+    c30 = MADD(v, b0, c30);
+    c31 = MADD(v, b1, c31);
   }
   wasm_v128_store(C, c00), wasm_v128_store(C + 4, c01);
   wasm_v128_store(C + N, c10), wasm_v128_store(C + N + 4, c11);
@@ -519,8 +526,8 @@ static inline void gemm_1x8(const float *restrict A, const float *restrict B, fl
   v128_t c0 = load ? wasm_v128_load(C) : wasm_f32x4_splat(0.0f), c1 = load ? wasm_v128_load(C + 4) : wasm_f32x4_splat(0.0f);
   for (int k = 0; k < kc; k++, B += ldb) {
     v128_t v = wasm_f32x4_splat(A[k * ka]);
-    c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(v, wasm_v128_load(B)));
-    c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(v, wasm_v128_load(B + 4)));
+    c0 = MADD(v, wasm_v128_load(B), c0);
+    c1 = MADD(v, wasm_v128_load(B + 4), c1);
   }
   wasm_v128_store(C, c0), wasm_v128_store(C + 4, c1);
 }

@@ -13,7 +13,7 @@ describe('selectBackend', () => {
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(choice.fallbacks).toHaveLength(1);
-    expect(choice.summary).toMatch(/^backend: wasm \(\d+ threads?; tensorflow unavailable: .*tfjs-node-not-installed/);
+    expect(choice.summary).toMatch(/^backend: wasm \(\d+ threads?, (relaxed-SIMD|SIMD128) kernels; tensorflow unavailable: .*tfjs-node-not-installed/);
     // In Node tfjs never threads wasm by itself: yolo-ts' threaded build must give every available core (≤ 4).
     expect(wasmThreadCount()).toBe(defaultThreadCount());
     expect(tf.tidy(() => tf.matMul([[1, 2]], [[3], [4]]).dataSync()[0])).toBe(11);

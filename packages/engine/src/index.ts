@@ -10,3 +10,4 @@ export { convBiasAct, type ConvActivation } from './ops/conv-bias-act.js';
 export { CompiledTrainStep, PlanUnsupported, type CompileOptions, type TrainStepPlan } from './plan/compile.js';
 export { compilePredictor, compileTrainStep, CompiledPredictor, DataParallelStep } from './plan/data-parallel.js';
 export { ownedAddress, renewBuffers } from './plan/heap-variables.js';
+export { relaxedSimd } from './native-host.js';

@@ -1,16 +1,22 @@
 import type { NativeKernels } from './native.js';
 import type { NativePool } from './native-pool.js';
+import { relaxedSimdValidates } from './relaxed-simd.js';
 
 /** native-host.ts for a web page: the kernels' bytes are fetched once before the backend starts. */
 
 const bytesByVariant = new Map<boolean, Uint8Array<ArrayBuffer>>();
+const relaxed = relaxedSimdValidates();
 // Written as literal `new URL(..., import.meta.url)` so bundlers (Vite, esbuild, webpack) emit the files as assets.
-const urls = {
-  plain: new URL('../native/kernels.wasm', import.meta.url),
-  shared: new URL('../native/kernels-shared.wasm', import.meta.url),
-};
+const urls = relaxed
+  ? { plain: new URL('../native/kernels-relaxed.wasm', import.meta.url), shared: new URL('../native/kernels-shared-relaxed.wasm', import.meta.url) }
+  : { plain: new URL('../native/kernels.wasm', import.meta.url), shared: new URL('../native/kernels-shared.wasm', import.meta.url) };
 
-/** Fetches both builds of the kernels (34 kB each); selectBackend('wasm') awaits this before any kernel runs. */
+/** Whether the relaxed-SIMD kernels run here (Chromium ≥114 has relaxed SIMD; pages cannot set flags). */
+export function relaxedSimd(): boolean {
+  return relaxed;
+}
+
+/** Fetches both builds of the kernels for this browser (43 kB each); selectBackend('wasm') awaits this first. */
 export async function preloadNativeModules(): Promise<void> {
   await Promise.all(
     ([false, true] as const).map(async (shared) => {
