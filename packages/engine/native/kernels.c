@@ -670,6 +670,19 @@ void bn_invstd(const float *variance, float *invstd, int C, float eps) {
   for (int c = 0; c < C; c++) invstd[c] = 1.0f / __builtin_sqrtf(variance[c] + eps);
 }
 
+/*
+ * A bias-free conv's filter w [K][co] with the inference BatchNorm after it folded in (Ultralytics' fuse()):
+ * w_out = w·s, b_out = beta − mean·s with s = gamma / sqrt(var + eps), per output channel.
+ */
+EXPORT(bn_fold)
+void bn_fold(const float *restrict w, float *restrict w_out, float *restrict b_out, int K, int co, const float *restrict gamma,
+             const float *restrict beta, const float *restrict mean, const float *restrict variance, float eps) {
+  for (int o = 0; o < co; o++) b_out[o] = gamma[o] / __builtin_sqrtf(variance[o] + eps);
+  for (int k = 0; k < K; k++)
+    for (int o = 0; o < co; o++) w_out[(long)k * co + o] = w[(long)k * co + o] * b_out[o];
+  for (int o = 0; o < co; o++) b_out[o] = beta[o] - mean[o] * b_out[o];
+}
+
 /* out = a + b over n floats (a residual Add). */
 EXPORT(add2)
 void add2(const float *a, const float *b, float *out, int n) {

@@ -29,6 +29,7 @@ export interface NativeKernels {
   bn_act_backward_reduce(dy: number, x: number, dx: number, rows: number, C: number, c0: number, c1: number, mean: number, invstd: number, gamma: number, beta: number, act: number, dgamma: number, dbeta: number, acc: number): void;
   bn_act_backward_apply(x: number, dx: number, rows: number, C: number, mean: number, invstd: number, gamma: number, dgamma: number, dbeta: number, total: number): void;
   bn_invstd(variance: number, invstd: number, C: number, eps: number): void;
+  bn_fold(w: number, wOut: number, bOut: number, K: number, co: number, gamma: number, beta: number, mean: number, variance: number, eps: number): void;
   add2(a: number, b: number, out: number, n: number): void;
   scale_shift(x: number, out: number, n: number, scale: number, offset: number): void;
   zero_fill(dst: number, n: number): void;

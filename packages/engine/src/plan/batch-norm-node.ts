@@ -13,6 +13,30 @@ interface BatchNormActLike {
 }
 
 const ACT: Record<string, number> = { linear: 0, silu: 1 };
+/** The conv kernels' codes for the same activations (bias and activation in the gemm's epilogue). */
+const CONV_ACT: Record<string, number> = { linear: 0, silu: 2 };
+
+/**
+ * An inference BatchNormAct folded into the bias-free conv before it (Ultralytics' fuse()): `fold` writes the
+ * folded filter and bias from the current weights and moving statistics (they change between validations, and
+ * folding costs one pass over the filter), and the conv applies the BatchNorm's activation in its epilogue.
+ */
+export function foldedBatchNorm(layer: tf.layers.Layer, ctx: BuildContext, K: number, co: number) {
+  const bn = layer as unknown as BatchNormActLike;
+  const act = CONV_ACT[bn.activation];
+  if (act === undefined) throw new PlanUnsupported(`${layer.name}: activation ${bn.activation}`);
+  const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+  const [movingMean, movingVar] = layer.nonTrainableWeights.map((w) => w.read() as tf.Variable);
+  const [filter, bias] = [ctx.arena.slot(K * co), ctx.arena.slot(co)];
+  const { address } = ctx;
+  return {
+    act,
+    fold(kernel: number): { w: number; b: number } {
+      ctx.k.bn_fold(kernel, filter.address, bias.address, K, co, address(gamma!), address(beta!), address(movingMean!), address(movingVar!), bn.epsilon);
+      return { w: filter.address, b: bias.address };
+    },
+  };
+}
 
 /**
  * BatchNormAct in training mode: batch statistics, the fused affine + SiLU, the moving statistics updated in place

@@ -37,6 +37,15 @@ interface InboundNode {
 
 const inboundOf = (layer: tf.layers.Layer) => (layer as unknown as { inboundNodes: InboundNode[] }).inboundNodes;
 
+/** The BatchNormAct an inference plan folds `conv` into: its only consumer, where `conv` is bias-free and linear. */
+function foldableBatchNorm(conv: tf.layers.Layer): tf.layers.Layer | undefined {
+  const outbound = (conv as unknown as { outboundNodes: { outboundLayer: tf.layers.Layer }[] }).outboundNodes;
+  const next = outbound.length === 1 ? outbound[0]!.outboundLayer : undefined;
+  const cfg = conv.getConfig();
+  if (next?.getClassName() !== 'YoloTsBatchNormAct' || inboundOf(next).length !== 1 || inboundOf(next)[0]!.inboundLayers.length !== 1) return undefined;
+  return !cfg.useBias && (cfg.activation ?? 'linear') === 'linear' ? next : undefined;
+}
+
 export interface CompileOptions {
   /** The largest batch a step will get (the arena is sized for it). */
   maxBatch: number;
@@ -68,6 +77,8 @@ export class CompiledTrainStep implements TrainStepPlan {
   readonly params: Param[] = [];
   /** With `privateStatistics`: each moving statistic's variable and the plan's buffer for it. */
   readonly statistics: Statistic[] = [];
+  /** How many Conv → BatchNormAct pairs an inference plan runs as one folded conv. */
+  readonly foldedBatchNorms: number;
   private readonly nodes: PlanNode[] = [];
   private readonly arena = new Arena();
   private readonly input: Value;
@@ -100,6 +111,7 @@ export class CompiledTrainStep implements TrainStepPlan {
       return v;
     };
     let input: Value | undefined;
+    const folded = new Set<tf.layers.Layer>();
     for (const layer of model.layers) {
       const cls = layer.getClassName();
       const inbound = inboundOf(layer);
@@ -113,8 +125,8 @@ export class CompiledTrainStep implements TrainStepPlan {
       const { inboundLayers, nodeIndices, tensorIndices } = inbound[0]!;
       if (nodeIndices.some((i) => i !== 0)) throw new PlanUnsupported(`${layer.name}: shared layer input`);
       const inputs = inboundLayers.map((l, i) => values.get(key(l, tensorIndices[i]!))!);
-      if (cls === 'Flatten') {
-        values.set(key(layer, 0), inputs[0]!); // NHWC flattened is the same buffer
+      if (cls === 'Flatten' || folded.has(layer)) {
+        values.set(key(layer, 0), inputs[0]!); // NHWC flattened is the same buffer; a folded BatchNorm's conv wrote it
         continue;
       }
       const build = BUILDERS[cls];
@@ -150,8 +162,11 @@ export class CompiledTrainStep implements TrainStepPlan {
           return grad;
         },
       };
-      this.nodes.push(build(layer, ctx));
+      const foldInto = options.inference && cls === 'Conv2D' ? foldableBatchNorm(layer) : undefined;
+      if (foldInto) folded.add(foldInto);
+      this.nodes.push(foldInto ? conv2dNode(layer, ctx, foldInto) : build(layer, ctx));
     }
+    this.foldedBatchNorms = folded.size;
     const out = model.outputs[0]!;
     this.logits = values.get(`${out.sourceLayer.name}:${out.tensorIndex}`)!;
     this.input = input!;

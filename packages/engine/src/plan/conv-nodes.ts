@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Parallel } from './parallel.js';
 import { planGemm } from './plan-gemm.js';
 import { gradTarget, type BuildContext, type PlanNode } from './graph.js';
+import { foldedBatchNorm } from './batch-norm-node.js';
 
 /** Patches up to this length take the short-patch kernels (conv_fwd_short, conv_dw_short). */
 const SHORT_PATCH = 32;
@@ -33,17 +34,19 @@ function geometry(layer: tf.layers.Layer, inShape: number[], co: number) {
 /**
  * Conv2D (NHWC, optional bias, linear or ReLU) forward and backward in native kernels: short patches (a first
  * layer on grayscale images) take the direct kernels, 1×1 stride-1 convs are a gemm on x itself, others im2col +
- * gemm. Backward: dW = patchesᵀ·dz, dx = col2im(dz·Wᵀ), dz = dy masked by ReLU.
+ * gemm. Backward: dW = patchesᵀ·dz, dx = col2im(dz·Wᵀ), dz = dy masked by ReLU. With `foldInto` (an inference
+ * plan's bias-free linear conv whose only consumer is that BatchNormAct), the BatchNorm is folded into the conv.
  */
-export function conv2dNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNode {
+export function conv2dNode(layer: tf.layers.Layer, ctx: BuildContext, foldInto?: tf.layers.Layer): PlanNode {
   const { k, arena, maxBatch, par, panels } = ctx;
   const [x] = ctx.inputs as [BuildContext['inputs'][0]];
   const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
   const co = kernel!.shape[3]!;
   const g = geometry(layer, x.shape, co);
   const { H, W, ci, kh, kw, sh, sw, oh, ow, top, left } = g;
-  const act = ACT[activationOf(layer)];
   const K = kh * kw * ci;
+  const folded = foldInto && foldedBatchNorm(foldInto, ctx, K, co);
+  const act = folded ? folded.act : ACT[activationOf(layer)];
   const P = oh * ow;
   const y = ctx.output([oh, ow, co]);
   const dKernel = ctx.param(kernel!);
@@ -63,8 +66,7 @@ export function conv2dNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNode 
   const { address } = ctx;
   return {
     forward(n) {
-      const w = address(kernel!);
-      const b = bias ? address(bias) : 0;
+      const { w, b } = folded ? folded.fold(address(kernel!)) : { w: address(kernel!), b: bias ? address(bias) : 0 };
       const [px, py] = [x.data.address, y.data.address];
       if (short && co % 16 === 0) par.split('conv_fwd_short', n, perImage, (lo, hi) => [px + lo * inImage, w, b, py + lo * outImage, hi - lo, ...geo, co, kh, kw, sh, sw, top, left, act]);
       else if (pointwise) planGemm(par, panels, px, w, py, n * P, ci, co, 0, 0, ci, co, co, b, act);

@@ -143,6 +143,11 @@ export class CompiledPredictor {
     this.b = new CompiledTrainStep(backend, model, { maxBatch: half, kernels: this.halves.kernels, threaded: false, inference: true });
   }
 
+  /** How many Conv → BatchNormAct pairs run as one conv with the BatchNorm folded in (Ultralytics' fuse()). */
+  get foldedBatchNorms(): number {
+    return this.a.foldedBatchNorms;
+  }
+
   /** Logits [n, classes] (row-major) of the batch `x` as the model's input takes it. */
   predict(x: tf.Tensor): Float32Array {
     const n = x.shape[0]!;
