@@ -123,6 +123,7 @@ describe('compiled training step', () => {
   it.each([
     ['cnn-small', 28, 5],
     ['cnn-bn', 28, 5],
+    ['cnn-bn', 28, 150], // chunks of 64 per thread: 64 + 64, then 22 alone
     ['yolo26n-cls', 40, 7],
   ] as const)('%s at %i px: the compiled inference forward, BatchNorm folded into the convs, gives predict()\'s logits (batch %i in halves)', (name, imgsz, n) => {
     const model = defaultModelRegistry().build(name, { imgsz, channels: 1, nc: 10, seed: 3 });
