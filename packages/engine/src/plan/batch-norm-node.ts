@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { ownedAddress } from './heap-variables.js';
 import { byRows, gradTarget, type BuildContext, type PlanNode } from './graph.js';
 import { Parallel } from './parallel.js';
-import { PlanUnsupported } from './conv-nodes.js';
+import { CONV_ACT, PlanUnsupported } from './conv-nodes.js';
 
 /** What the plan reads of models' BatchNormAct layer (engine cannot import @yolo-ts/models). */
 interface BatchNormActLike {
@@ -12,9 +12,8 @@ interface BatchNormActLike {
   batchesTracked: number;
 }
 
+/** bn_act_forward's and bn_act_backward's activation codes. */
 const ACT: Record<string, number> = { linear: 0, silu: 1 };
-/** The conv kernels' codes for the same activations (bias and activation in the gemm's epilogue). */
-const CONV_ACT: Record<string, number> = { linear: 0, silu: 2 };
 
 /**
  * An inference BatchNormAct folded into the bias-free conv before it (Ultralytics' fuse()): `fold` writes the
@@ -23,7 +22,7 @@ const CONV_ACT: Record<string, number> = { linear: 0, silu: 2 };
  */
 export function foldedBatchNorm(layer: tf.layers.Layer, ctx: BuildContext, K: number, co: number) {
   const bn = layer as unknown as BatchNormActLike;
-  const act = CONV_ACT[bn.activation];
+  const act = bn.activation === 'linear' || bn.activation === 'silu' ? CONV_ACT[bn.activation] : undefined;
   if (act === undefined) throw new PlanUnsupported(`${layer.name}: activation ${bn.activation}`);
   const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
   const [movingMean, movingVar] = layer.nonTrainableWeights.map((w) => w.read() as tf.Variable);

@@ -8,17 +8,20 @@ import { foldedBatchNorm } from './batch-norm-node.js';
 const SHORT_PATCH = 32;
 /** Patch floats conv_fwd_gemm holds at once (L2-sized). */
 const COLS_FLOATS = 1 << 18;
-const ACT = { linear: 0, relu: 1 } as const;
+/** The gemm and conv kernels' epilogue activation codes (kernels.c: 0 linear, 1 ReLU, 2 SiLU). */
+export const CONV_ACT = { linear: 0, relu: 1, silu: 2 } as const;
+/** The activations a Conv2D or Dense node trains through (its backward masks ReLU; SiLU comes only folded). */
+const TRAINABLE_ACT = ['linear', 'relu'] as const;
 
 type Config = tf.serialization.ConfigDict;
 const pair = (v: unknown) => (Array.isArray(v) ? (v as number[]) : [v as number, v as number]);
 
 export class PlanUnsupported extends Error {}
 
-function activationOf(layer: tf.layers.Layer): keyof typeof ACT {
+function activationOf(layer: tf.layers.Layer): (typeof TRAINABLE_ACT)[number] {
   const act = String((layer.getConfig() as Config).activation ?? 'linear');
-  if (!(act in ACT)) throw new PlanUnsupported(`${layer.name}: activation ${act}`);
-  return act as keyof typeof ACT;
+  if (!(TRAINABLE_ACT as readonly string[]).includes(act)) throw new PlanUnsupported(`${layer.name}: activation ${act}`);
+  return act as (typeof TRAINABLE_ACT)[number];
 }
 
 function geometry(layer: tf.layers.Layer, inShape: number[], co: number) {
@@ -46,7 +49,7 @@ export function conv2dNode(layer: tf.layers.Layer, ctx: BuildContext, foldInto?:
   const { H, W, ci, kh, kw, sh, sw, oh, ow, top, left } = g;
   const K = kh * kw * ci;
   const folded = foldInto && foldedBatchNorm(foldInto, ctx, K, co);
-  const act = folded ? folded.act : ACT[activationOf(layer)];
+  const act = folded ? folded.act : CONV_ACT[activationOf(layer)];
   const P = oh * ow;
   const y = ctx.output([oh, ow, co]);
   const dKernel = ctx.param(kernel!);
@@ -135,7 +138,7 @@ export function denseNode(layer: tf.layers.Layer, ctx: BuildContext): PlanNode {
   const [x] = ctx.inputs as [BuildContext['inputs'][0]];
   const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
   const [fin, fout] = kernel!.shape as [number, number];
-  const act = ACT[activationOf(layer)];
+  const act = CONV_ACT[activationOf(layer)];
   const y = ctx.output([fout]);
   const dKernel = ctx.param(kernel!);
   const dBias = bias ? ctx.param(bias) : undefined;
