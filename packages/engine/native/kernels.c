@@ -647,21 +647,84 @@ void gemm(const float *restrict A, const float *restrict B, float *restrict C, i
     }
 }
 
+/* Taps [lo, hi) of a kernel k taps long that land inside an input `size` long, for output position o. */
+static inline int tap_lo(int o, int s, int pad) { return pad - o * s > 0 ? pad - o * s : 0; }
+static inline int tap_hi(int o, int s, int pad, int k, int size) { return size + pad - o * s < k ? size + pad - o * s : k; }
+
 /*
  * Forward convolution as im2col + gemm, a few images at a time: `cols` (colsRows·K floats of scratch, at least one
  * image's oh·ow rows) holds only as many images' patches as fit, so they are still in cache when gemm reads them;
  * whole-batch patches at batch 1000 would be hundreds of MB written and read back. Bias and activation as gemm.
+ *
+ * On small maps much of every patch is zero padding (a 3×3 conv on 1×1 positions multiplies 8 of its 9 taps by
+ * zeros; at 4×4 a third). Where over 1/8 of the taps fall outside, output positions are grouped by the rectangle
+ * of taps that land inside (runs of rows × runs of columns, at most 9 groups for 3×3 'same'), and each group is
+ * one gemm of its compact patches by those taps' filter rows (gathered into `wtaps`, K·co floats), written to
+ * `tmp` (colsRows·co floats) and copied to the group's rows of out, or straight to out when they are contiguous.
  */
 EXPORT(conv_fwd_gemm)
 void conv_fwd_gemm(const float *x, const float *w, const float *bias, float *out, int n, int H, int W, int ci, int oh,
                    int ow, int co, int kh, int kw, int sh, int sw, int top, int left, int act, float *cols,
-                   int colsRows, float *panel) {
+                   int colsRows, float *panel, float *wtaps, float *tmp) {
   int K = kh * kw * ci, P = oh * ow;
   int g = colsRows / P < 1 ? 1 : colsRows / P;
+  long rowTaps = 0, colTaps = 0;
+  int empty = 0;
+  for (int y = 0; y < oh; y++) {
+    int d = tap_hi(y, sh, top, kh, H) - tap_lo(y, sh, top);
+    rowTaps += d, empty |= d <= 0;
+  }
+  for (int xo = 0; xo < ow; xo++) {
+    int d = tap_hi(xo, sw, left, kw, W) - tap_lo(xo, sw, left);
+    colTaps += d, empty |= d <= 0;
+  }
+  if (empty || 8 * rowTaps * colTaps > 7L * oh * kh * ow * kw) {
+    for (int b = 0; b < n; b += g) {
+      int m = n - b < g ? n - b : g;
+      im2col(x + (long)b * H * W * ci, cols, m, H, W, ci, oh, ow, kh, kw, sh, sw, top, left);
+      gemm(cols, w, out + (long)b * P * co, m * P, K, co, 0, 0, K, co, co, bias, act, panel);
+    }
+    return;
+  }
   for (int b = 0; b < n; b += g) {
     int m = n - b < g ? n - b : g;
-    im2col(x + (long)b * H * W * ci, cols, m, H, W, ci, oh, ow, kh, kw, sh, sw, top, left);
-    gemm(cols, w, out + (long)b * P * co, m * P, K, co, 0, 0, K, co, co, bias, act, panel);
+    const float *xb = x + (long)b * H * W * ci;
+    float *ob = out + (long)b * P * co;
+    for (int y0 = 0, y1; y0 < oh; y0 = y1) {
+      int ia = tap_lo(y0, sh, top), ib = tap_hi(y0, sh, top, kh, H);
+      for (y1 = y0 + 1; y1 < oh && tap_lo(y1, sh, top) == ia && tap_hi(y1, sh, top, kh, H) == ib; y1++) {}
+      for (int x0 = 0, x1; x0 < ow; x0 = x1) {
+        int ja = tap_lo(x0, sw, left), jb = tap_hi(x0, sw, left, kw, W);
+        for (x1 = x0 + 1; x1 < ow && tap_lo(x1, sw, left) == ja && tap_hi(x1, sw, left, kw, W) == jb; x1++) {}
+        int run = (jb - ja) * ci, kc = (ib - ia) * run, ny = y1 - y0, nx = x1 - x0;
+        const float *wc = w;
+        if (kc != K) {
+          float *d = wtaps;
+          for (int i = ia; i < ib; i++, d += (long)run * co) {
+            const float *s = w + (long)(i * kw + ja) * ci * co;
+            for (long e = 0; e < (long)run * co; e++) d[e] = s[e];
+          }
+          wc = wtaps;
+        }
+        float *c = cols;
+        for (int bi = 0; bi < m; bi++)
+          for (int y = y0; y < y1; y++)
+            for (int xo = x0; xo < x1; xo++)
+              for (int i = ia; i < ib; i++, c += run) {
+                const float *s = xb + (((long)bi * H + y * sh - top + i) * W + xo * sw - left + ja) * ci;
+                for (int e = 0; e < run; e++) c[e] = s[e];
+              }
+        int direct = nx == ow && (ny == oh || m == 1);
+        gemm(cols, wc, direct ? ob + (long)y0 * ow * co : tmp, m * ny * nx, kc, co, 0, 0, kc, co, co, bias, act, panel);
+        if (direct) continue;
+        const float *t = tmp;
+        for (int bi = 0; bi < m; bi++)
+          for (int y = y0; y < y1; y++, t += (long)nx * co) {
+            float *d = ob + (((long)bi * oh + y) * ow + x0) * co;
+            for (long e = 0; e < (long)nx * co; e++) d[e] = t[e];
+          }
+      }
+    }
   }
 }
 

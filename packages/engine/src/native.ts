@@ -19,7 +19,7 @@ export interface NativeKernels {
   bn_act_forward(x: number, y: number, rows: number, C: number, mean: number, invstd: number, gamma: number, beta: number, act: number): void;
   adam_update(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, lr: number, beta1: number, beta2: number, eps: number, bc1: number, bc2: number, decay: number): void;
   ema_update(ema: number, w: number, out: number, n: number, d: number): void;
-  conv_fwd_gemm(x: number, w: number, bias: number, out: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number, act: number, cols: number, colsRows: number, panel: number): void;
+  conv_fwd_gemm(x: number, w: number, bias: number, out: number, n: number, H: number, W: number, ci: number, oh: number, ow: number, co: number, kh: number, kw: number, sh: number, sw: number, top: number, left: number, act: number, cols: number, colsRows: number, panel: number, wtaps: number, tmp: number): void;
   silu_inplace(x: number, n: number): void;
   slice4d(x: number, out: number, d1: number, d2: number, d3: number, b0: number, b1: number, b2: number, b3: number, s0: number, s1: number, s2: number, s3: number): void;
   copy_rows(src: number, dst: number, rows: number, cols: number, dstCols: number, offset: number): void;

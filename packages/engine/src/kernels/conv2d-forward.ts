@@ -59,9 +59,10 @@ export function makeConv2DForward(kernelName: 'Conv2D' | 'FusedConv2D', stock: t
     const colsRows = Math.max(oh * ow, Math.floor(COLS_SCRATCH_FLOATS / K));
     const pool = nativePool(backend);
     const ranges = pool ? splitRange(n, pool.threads, imagesPerThread(oh * ow * co * K)) : [[0, n] as [number, number]];
-    const scratch = ranges.map(() => [backend.makeOutput([colsRows * K], 'float32'), backend.makeOutput([GEMM_PANEL_FLOATS], 'float32')] as const);
+    // Per thread: patches, gemm panel, and the filter rows and outputs of conv_fwd_gemm's padding-free groups.
+    const scratch = ranges.map(() => [colsRows * K, GEMM_PANEL_FLOATS, K * co, colsRows * co].map((floats) => backend.makeOutput([floats], 'float32')));
     const [px, pw, pb, pout] = [ptr(backend, x!), ptr(backend, filter!), bias ? ptr(backend, bias) : 0, ptr(backend, out)];
-    const calls: NativeCall[] = ranges.map(([lo, hi], i) => ['conv_fwd_gemm', [px + 4 * lo * H * W * ci, pw, pb, pout + 4 * lo * oh * ow * co, hi - lo, H, W, ci, oh, ow, co, kh, kw, sh, sw, top, left, ACTIVATION_CODES[act], ptr(backend, scratch[i]![0]), colsRows, ptr(backend, scratch[i]![1])]]);
+    const calls: NativeCall[] = ranges.map(([lo, hi], i) => ['conv_fwd_gemm', [px + 4 * lo * H * W * ci, pw, pb, pout + 4 * lo * oh * ow * co, hi - lo, H, W, ci, oh, ow, co, kh, kw, sh, sw, top, left, ACTIVATION_CODES[act], ptr(backend, scratch[i]![0]!), colsRows, ptr(backend, scratch[i]![1]!), ptr(backend, scratch[i]![2]!), ptr(backend, scratch[i]![3]!)]]);
     runNative(backend, pool, calls);
     for (const buffers of scratch) for (const b of buffers) backend.disposeData(b.dataId);
     return out;

@@ -58,7 +58,11 @@ export function conv2dNode(layer: tf.layers.Layer, ctx: BuildContext, foldInto?:
   const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0;
   const short = K <= SHORT_PATCH;
   const colsRows = Math.max(P, Math.floor(COLS_FLOATS / K));
-  const cols = short || pointwise ? [] : ctx.perThread('cols', colsRows * K);
+  const gemmPath = !short && !pointwise;
+  const cols = gemmPath ? ctx.perThread('cols', colsRows * K) : [];
+  // conv_fwd_gemm's scratch for skipping the taps in the padding: a filter's gathered rows, a group's outputs.
+  const wtaps = gemmPath ? ctx.perThread('wtaps', K * co) : [];
+  const outs = gemmPath ? ctx.perThread('convout', colsRows * co) : [];
   const big = arena.shared('patches', !ctx.inference && !pointwise && (!short || into) ? maxBatch * P * K : 0);
   const dz = act && !ctx.inference ? arena.shared('dz', maxBatch * P * co) : undefined;
   const tmp = arena.shared('grad', maxBatch * x.per);
@@ -73,7 +77,7 @@ export function conv2dNode(layer: tf.layers.Layer, ctx: BuildContext, foldInto?:
       const [px, py] = [x.data.address, y.data.address];
       if (short && co % 16 === 0) par.split('conv_fwd_short', n, perImage, (lo, hi) => [px + lo * inImage, w, b, py + lo * outImage, hi - lo, ...geo, co, kh, kw, sh, sw, top, left, act]);
       else if (pointwise) planGemm(par, panels, px, w, py, n * P, ci, co, 0, 0, ci, co, co, b, act);
-      else par.split('conv_fwd_gemm', n, perImage, (lo, hi, t) => [px + lo * inImage, w, b, py + lo * outImage, hi - lo, ...geo, co, kh, kw, sh, sw, top, left, act, cols[t]!.address, colsRows, panels[t]!.address]);
+      else par.split('conv_fwd_gemm', n, perImage, (lo, hi, t) => [px + lo * inImage, w, b, py + lo * outImage, hi - lo, ...geo, co, kh, kw, sh, sw, top, left, act, cols[t]!.address, colsRows, panels[t]!.address, wtaps[t]!.address, outs[t]!.address]);
     },
     backward(n) {
       const M = n * P;
