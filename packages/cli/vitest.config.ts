@@ -3,4 +3,4 @@ import { useTestTempRoot } from '@yolo-ts/core-data/testing';
 
 useTestTempRoot('cli');
 
-export default defineConfig({ test: { testTimeout: 60_000, pool: 'forks' } });
+export default defineConfig({ test: { testTimeout: 300_000, pool: 'forks' } });
