@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 project=$PWD/runs/pretrain
 name=yolo26n-cls-$(date +%Y%m%d-%H%M%S)
-pnpm -s yolo-ts classify train data=mnist model=yolo26n-cls.yaml epochs=10 imgsz=28 seed=0 optimizer=auto lr0=0.01 cos_lr=False label_smoothing=0 batch=64 project="$project" name="$name"
+pnpm -s yolo-ts classify train data=mnist model=yolo26n-cls.yaml epochs=10 imgsz=28 seed=0 optimizer=auto cos_lr=False label_smoothing=0 batch=64 project="$project" name="$name"
 out=packages/weights/yolo26n-cls
 rm -rf "$out.tmp" && cp -r "$project/$name/weights/last" "$out.tmp" && rm -rf "$out" && mv "$out.tmp" "$out"
 cp "$project/$name/results.csv" "$out/results.csv"

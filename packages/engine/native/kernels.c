@@ -686,26 +686,27 @@ void conv_fwd_gemm(const float *x, const float *w, const float *bias, float *out
     }
     return;
   }
-  for (int b = 0; b < n; b += g) {
-    int m = n - b < g ? n - b : g;
-    const float *xb = x + (long)b * H * W * ci;
-    float *ob = out + (long)b * P * co;
-    for (int y0 = 0, y1; y0 < oh; y0 = y1) {
-      int ia = tap_lo(y0, sh, top), ib = tap_hi(y0, sh, top, kh, H);
-      for (y1 = y0 + 1; y1 < oh && tap_lo(y1, sh, top) == ia && tap_hi(y1, sh, top, kh, H) == ib; y1++) {}
-      for (int x0 = 0, x1; x0 < ow; x0 = x1) {
-        int ja = tap_lo(x0, sw, left), jb = tap_hi(x0, sw, left, kw, W);
-        for (x1 = x0 + 1; x1 < ow && tap_lo(x1, sw, left) == ja && tap_hi(x1, sw, left, kw, W) == jb; x1++) {}
-        int run = (jb - ja) * ci, kc = (ib - ia) * run, ny = y1 - y0, nx = x1 - x0;
-        const float *wc = w;
-        if (kc != K) {
-          float *d = wtaps;
-          for (int i = ia; i < ib; i++, d += (long)run * co) {
-            const float *s = w + (long)(i * kw + ja) * ci * co;
-            for (long e = 0; e < (long)run * co; e++) d[e] = s[e];
-          }
-          wc = wtaps;
+  // Groups outermost, so that each group's filter rows are gathered once, not once per chunk of images.
+  for (int y0 = 0, y1; y0 < oh; y0 = y1) {
+    int ia = tap_lo(y0, sh, top), ib = tap_hi(y0, sh, top, kh, H);
+    for (y1 = y0 + 1; y1 < oh && tap_lo(y1, sh, top) == ia && tap_hi(y1, sh, top, kh, H) == ib; y1++) {}
+    for (int x0 = 0, x1; x0 < ow; x0 = x1) {
+      int ja = tap_lo(x0, sw, left), jb = tap_hi(x0, sw, left, kw, W);
+      for (x1 = x0 + 1; x1 < ow && tap_lo(x1, sw, left) == ja && tap_hi(x1, sw, left, kw, W) == jb; x1++) {}
+      int run = (jb - ja) * ci, kc = (ib - ia) * run, ny = y1 - y0, nx = x1 - x0;
+      const float *wc = w;
+      if (kc != K) {
+        float *d = wtaps;
+        for (int i = ia; i < ib; i++, d += (long)run * co) {
+          const float *s = w + (long)(i * kw + ja) * ci * co;
+          for (long e = 0; e < (long)run * co; e++) d[e] = s[e];
         }
+        wc = wtaps;
+      }
+      for (int b = 0; b < n; b += g) {
+        int m = n - b < g ? n - b : g;
+        const float *xb = x + (long)b * H * W * ci;
+        float *ob = out + (long)b * P * co;
         float *c = cols;
         for (int bi = 0; bi < m; bi++)
           for (int y = y0; y < y1; y++)
