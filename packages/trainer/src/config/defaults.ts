@@ -56,6 +56,7 @@ export const SETTINGS = {
   scale: { kind: 'fraction', default: 0.5, help: 'random resized crop of a training image over an area fraction of 1 − scale to 1 (the MNIST family sets 0: crops cut digits)' },
   fliplr: { kind: 'fraction', default: 0.5, help: 'probability of a horizontal flip of a training image (datasets of digits and letters set 0)' },
   erasing: { kind: 'fraction', default: 0.4, help: "probability of Ultralytics' random erasing of a training image: a rectangle of 2–33% of its area set to 0 (the MNIST family sets 0)" },
+  elastic: { kind: 'fraction', default: 0.0, help: 'elastic distortion of training images (Simard et al. 2003): a smooth random displacement field whose RMS is this fraction of the side (0.05 ≈ their α=34, σ=4 at 28 px); not an Ultralytics key' },
   val: { kind: 'bool', default: true, help: 'validate after every epoch (the last epoch is always validated)' },
   plots: { kind: 'bool', default: true, help: 'write results.png, confusion_matrix.png, confusion_matrix_normalized.png and train_batch0.jpg' },
   split: { kind: 'choice', default: 'val', choices: ['val', 'test', 'train'], help: 'split used by val mode (val falls back to test)' },
@@ -110,6 +111,7 @@ export interface RunConfig {
   scale: number;
   fliplr: number;
   erasing: number;
+  elastic: number;
   val: boolean;
   plots: boolean;
   split: 'val' | 'test' | 'train';

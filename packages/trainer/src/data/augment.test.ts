@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { eraseInto, randomAffine, resizeAffine, warpInto, type Augmentation } from './augment.js';
 import { seededRandom } from './batches.js';
+import { elasticField, elasticScratchSize } from './elastic.js';
 
-const none: Augmentation = { fliplr: 0, degrees: 0, translate: 0, scale: 0, erasing: 0 };
+const none: Augmentation = { fliplr: 0, degrees: 0, translate: 0, scale: 0, erasing: 0, elastic: 0 };
 
 /** A w×h×c image whose every value differs, so a misplaced pixel shows. */
 function ramp(w: number, h: number, c = 1): Uint8Array {
@@ -119,5 +120,49 @@ describe('augmentation warp', () => {
     const got = warp(src, 4, 4, 1, resizeAffine(4, 4, 2), 2);
     const block = (r: number, c: number) => (src[r * 4 + c]! + src[r * 4 + c + 1]! + src[(r + 1) * 4 + c]! + src[(r + 1) * 4 + c + 1]!) / 4;
     expect(got).toEqual([block(0, 0), block(0, 2), block(2, 0), block(2, 2)]);
+  });
+});
+
+describe('elastic distortion', () => {
+  function field(out: number, strength: number, random: () => number): Float32Array {
+    const f = new Float32Array(2 * out * out);
+    elasticField(out, strength, random, f, new Float32Array(elasticScratchSize(out)));
+    return f;
+  }
+
+  it('moves pixels by a smooth field whose RMS is strength × side', () => {
+    const random = seededRandom(7);
+    let [sum2, n, neighbour, far] = [0, 0, 0, 0];
+    for (let k = 0; k < 200; k++) {
+      const f = field(28, 0.05, random);
+      for (let i = 0; i < f.length; i++) sum2 += f[i]! ** 2;
+      n += f.length;
+      // correlation of dx with its right neighbour (smooth) and with the pixel 14 columns on (nearly independent)
+      for (let y = 0; y < 28; y++) {
+        neighbour += f[2 * (y * 28 + 10)]! * f[2 * (y * 28 + 11)]!;
+        far += f[2 * (y * 28 + 0)]! * f[2 * (y * 28 + 14)]!;
+      }
+    }
+    const rms = Math.sqrt(sum2 / n);
+    expect(rms).toBeGreaterThan(0.05 * 28 * 0.9);
+    expect(rms).toBeLessThan(0.05 * 28 * 1.1);
+    const variance = (rms * rms * 200 * 28);
+    expect(neighbour / variance).toBeGreaterThan(0.9);
+    expect(Math.abs(far / variance)).toBeLessThan(0.25);
+  });
+
+  it('is the plain warp under a zero field, and the field displaces the sampled point', () => {
+    const w = 10;
+    const src = ramp(w, w);
+    const plain = new Float32Array(w * w);
+    warpInto(src, w, w, 1, resizeAffine(w, w, w), w, plain, 0);
+    const zero = new Float32Array(w * w);
+    warpInto(src, w, w, 1, resizeAffine(w, w, w), w, zero, 0, new Float32Array(2 * w * w));
+    expect(zero).toEqual(plain);
+    // a field of (+1, 0) everywhere samples one pixel to the right
+    const shifted = new Float32Array(w * w);
+    const f = new Float32Array(2 * w * w).map((_, i) => (i % 2 === 0 ? 1 : 0));
+    warpInto(src, w, w, 1, resizeAffine(w, w, w), w, shifted, 0, f);
+    for (let r = 0; r < w; r++) for (let col = 0; col < w; col++) expect(shifted[r * w + col]).toBeCloseTo(col + 1 < w ? src[r * w + col + 1]! : 0, 3);
   });
 });

@@ -5,7 +5,8 @@
  *     in [3/4, 4/3] (torchvision's sampling), scaled back to the full size;
  *   - a rotation of up to ±degrees and a shift of up to ±translate of the side (the keys of Ultralytics'
  *     RandomPerspective, which its classify pipeline lacks; digits need them more than crops);
- *   - a left–right flip with probability fliplr.
+ *   - a left–right flip with probability fliplr;
+ *   - optionally, before all of these, an elastic distortion (`elastic.ts`).
  * Pixels that fall outside the source are 0 (the black background of the MNIST family). Sampling is bilinear.
  * Then, with probability erasing, Ultralytics' random erasing blanks a rectangle of the warped image.
  */
@@ -15,6 +16,8 @@ export interface Augmentation {
   translate: number;
   scale: number;
   erasing: number;
+  /** RMS of the elastic displacement as a fraction of the side; 0 = none. */
+  elastic: number;
 }
 
 /** The inverse map: source x = a·u + b·v + c, source y = d·u + e·v + f, for output pixel centres (u, v). */
@@ -28,7 +31,7 @@ interface Affine {
 }
 
 export function isIdentity(aug: Augmentation): boolean {
-  return aug.fliplr === 0 && aug.degrees === 0 && aug.translate === 0 && aug.scale === 0 && aug.erasing === 0;
+  return aug.fliplr === 0 && aug.degrees === 0 && aug.translate === 0 && aug.scale === 0 && aug.erasing === 0 && aug.elastic === 0;
 }
 
 /**
@@ -83,14 +86,14 @@ function affine(out: number, [x0, y0, cw, ch]: [number, number, number, number],
 
 /**
  * Writes `src` (h×w×c uint8) warped by `m` into `dst` at `offset` as out×out×c floats of 0–255. Coordinates are
- * of pixel centres: output pixel (i, j) is the point (j + ½, i + ½).
+ * of pixel centres: output pixel (i, j) is the point (j + ½, i + ½), moved first by `field` (dx, dy per pixel) if given.
  */
-export function warpInto(src: Uint8Array, w: number, h: number, c: number, m: Affine, out: number, dst: Float32Array, offset: number): void {
+export function warpInto(src: Uint8Array, w: number, h: number, c: number, m: Affine, out: number, dst: Float32Array, offset: number, field?: Float32Array): void {
   let o = offset;
   for (let i = 0; i < out; i++) {
-    const v = i + 0.5;
     for (let j = 0; j < out; j++, o += c) {
-      const u = j + 0.5;
+      const u = j + 0.5 + (field ? field[2 * (i * out + j)]! : 0);
+      const v = i + 0.5 + (field ? field[2 * (i * out + j) + 1]! : 0);
       const x = m.a * u + m.b * v + m.c - 0.5;
       const y = m.d * u + m.e * v + m.f - 0.5;
       const xf = Math.floor(x);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
 import { eraseInto, isIdentity, randomAffine, resizeAffine, warpInto, type Augmentation } from './augment.js';
+import { elasticField, elasticScratchSize } from './elastic.js';
 
 /** Small, fast, seedable PRNG (mulberry32): the same seed gives the same shuffles on every machine. */
 export function seededRandom(seed: number): () => number {
@@ -72,6 +73,8 @@ export function gatherBatch(split: ImageSplit, indices: ArrayLike<number>, optio
   const labels = new Int32Array(indices.length);
   const augment = options.augment && !isIdentity(options.augment) ? options.augment : undefined;
   const plain = !augment && h === out && w === out;
+  const field = augment?.elastic ? new Float32Array(2 * out * out) : undefined;
+  const scratch = field ? new Float32Array(elasticScratchSize(out)) : undefined;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!;
     const src = split.images.subarray(i * size, (i + 1) * size);
@@ -79,7 +82,9 @@ export function gatherBatch(split: ImageSplit, indices: ArrayLike<number>, optio
     else if (!augment) warpInto(src, w, h, c, resizeAffine(w, h, out), out, pixels, k * outSize);
     else {
       const random = options.random!(k);
-      warpInto(src, w, h, c, randomAffine(w, h, out, augment, random), out, pixels, k * outSize);
+      const map = randomAffine(w, h, out, augment, random);
+      if (field) elasticField(out, augment.elastic, random, field, scratch!);
+      warpInto(src, w, h, c, map, out, pixels, k * outSize, field);
       eraseInto(pixels, k * outSize, out, c, augment.erasing, random);
     }
     labels[k] = split.labels[i]!;

@@ -70,7 +70,7 @@ export function stepsPerEpoch(plan: TrainPlan): number {
 }
 
 export function augmentation(cfg: RunConfig): Augmentation {
-  return { fliplr: cfg.fliplr, degrees: cfg.degrees, translate: cfg.translate, scale: cfg.scale, erasing: cfg.erasing };
+  return { fliplr: cfg.fliplr, degrees: cfg.degrees, translate: cfg.translate, scale: cfg.scale, erasing: cfg.erasing, elastic: cfg.elastic };
 }
 
 /** The run's optimizer, schedule and EMA in one line for its log, e.g. "AdamW(lr=0.000714, …), 1407 warmup steps, EMA of weights". */
