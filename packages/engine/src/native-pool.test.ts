@@ -25,8 +25,30 @@ describe('native helper threads', () => {
     expect(got.slice(32, 36)).toEqual([32, 48, 33, 49]);
     const beyond = 2 ** 31; // past the heap: the helper's kernel traps
     const calls: ['transpose2d', number[]][] = [['transpose2d', [ptr(backend, x), ptr(backend, out), 2, 16, 1]], ['transpose2d', [beyond, beyond, 16, 16, 1]]];
-    expect(() => pool!.run(calls.slice(0, pool!.threads))).toThrow(/native kernel transpose2d failed on a helper thread: .*out of bounds/);
+    expect(() => pool!.run(calls.slice(0, pool!.threads))).toThrow(/native kernel transpose2d failed in a helper's share: .*out of bounds/);
     pool!.run(calls.slice(0, 1)); // still usable
+    backend.disposeData(out.dataId);
+    x.dispose();
+  });
+
+  it("take back a share that no helper has claimed, with the same result", () => {
+    const backend = tf.backend() as unknown as BackendWasm;
+    const pool = nativePool(backend);
+    if (!pool) return;
+    const x = tf.range(0, 64, 1, 'float32').reshape([4, 16]);
+    const out = backend.makeOutput([4, 16], 'float32');
+    const halves = [0, 1].map((h) => ['transpose2d', [ptr(backend, x) + 4 * 32 * h, ptr(backend, out) + 4 * 32 * h, 2, 16, 1]] as ['transpose2d', number[]]);
+    const before = pool.takenBack;
+    // After an idle gap the helper sleeps; its wake-up (tens of µs) outlasts this thread's 32-float share, so this
+    // thread runs the posted half itself rather than waiting for the helper to be scheduled.
+    for (let i = 0; i < 20; i++) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+      backend.typedArrayFromHeap(out).fill(-1);
+      pool.run(halves);
+      const got = Array.from(backend.typedArrayFromHeap(out) as Float32Array);
+      expect([got.slice(0, 4), got.slice(32, 36)]).toEqual([[0, 16, 1, 17], [32, 48, 33, 49]]);
+    }
+    expect(pool.takenBack).toBeGreaterThan(before);
     backend.disposeData(out.dataId);
     x.dispose();
   });

@@ -14,7 +14,10 @@ import type { NativeCall } from './work-split.js';
 /**
  * Control block of one helper: [state, kernel index, argument count, caller asleep] then the arguments as float64.
  * Both sides spin a little before sleeping (a compiled step posts hundreds of calls in quick succession, and a
- * wake-up from Atomics.wait takes tens of µs), and each notifies only a side that said it sleeps.
+ * wake-up from Atomics.wait takes tens of µs), and each notifies only a side that said it sleeps. A helper claims
+ * posted work (POSTED → RUNNING) before it runs it, and the caller, once its own share is done, takes back work no
+ * helper has claimed: where threads outnumber free cores (two runs at once, a host's steal time) a helper that is
+ * not scheduled then costs nothing, instead of a scheduler slice per call.
  */
 const IDLE = 0;
 const POSTED = 1;
@@ -22,6 +25,8 @@ const DONE = 2;
 const FAILED = 3;
 /** The helper sleeps, waiting for work. */
 const SLEEPING = 4;
+/** The helper runs what was posted. */
+const RUNNING = 5;
 const MAX_ARGS = 24;
 /** Float64 words of a helper's program buffer (a recorded list of calls, see {@link NativePool.recorder}). */
 const PROGRAM_WORDS = 1 << 16;
@@ -36,20 +41,13 @@ const kernels = names.map((name) => exports[name]);
 const state = new Int32Array(control, 0, 4);
 const args = new Float64Array(control, 16, ${MAX_ARGS});
 const program = new Float64Array(programBuffer);
-/** Runs the recorded calls in program[0, words): [kernel index, argument count, arguments...]... */
-function runProgram(words) {
-  for (let at = 0; at < words; ) {
-    const argc = program[at + 1];
-    kernels[program[at]](...program.subarray(at + 2, at + 2 + argc));
-    at += 2 + argc;
-  }
-}
+${runProgram.toString()}
 for (;;) {
   for (let spin = 0; spin < ${SPINS} && Atomics.load(state, 0) === ${IDLE}; spin++);
   if (Atomics.compareExchange(state, 0, ${IDLE}, ${SLEEPING}) === ${IDLE}) Atomics.wait(state, 0, ${SLEEPING});
-  if (Atomics.load(state, 0) !== ${POSTED}) continue;
+  if (Atomics.compareExchange(state, 0, ${POSTED}, ${RUNNING}) !== ${POSTED}) continue;
   try {
-    if (state[1] === names.length) runProgram(state[2]);
+    if (state[1] === names.length) runProgram(kernels, program, state[2]);
     else kernels[state[1]](...args.subarray(0, state[2]));
     Atomics.store(state, 0, ${DONE});
   } catch (error) {
@@ -59,6 +57,15 @@ for (;;) {
   if (Atomics.load(state, 3)) Atomics.notify(state, 0);
 }
 `;
+
+/** Runs the recorded calls in program[0, words): [kernel index, argument count, arguments...]... */
+function runProgram(kernels: ((...args: number[]) => void)[], program: Float64Array, words: number): void {
+  for (let at = 0; at < words; ) {
+    const argc = program[at + 1]!;
+    kernels[program[at]!]!(...program.subarray(at + 2, at + 2 + argc));
+    at += 2 + argc;
+  }
+}
 
 interface Helper {
   state: Int32Array;
@@ -80,6 +87,8 @@ export class NativePool {
   private readonly helpers: Helper[];
   private readonly names: string[];
   private readonly index: Map<string, number>;
+  private readonly table: ((...args: number[]) => void)[];
+  private taken = 0;
 
   constructor(
     private readonly kernels: NativeKernels,
@@ -89,6 +98,7 @@ export class NativePool {
   ) {
     this.names = Object.keys(kernels);
     this.index = new Map(this.names.map((name, i) => [name, i]));
+    this.table = this.names.map((name) => kernels[name as keyof NativeKernels] as (...args: number[]) => void);
     this.helpers = Array.from({ length: helpers }, () => {
       const control = new SharedArrayBuffer(16 + 8 * MAX_ARGS);
       const programBuffer = new SharedArrayBuffer(8 * PROGRAM_WORDS);
@@ -98,6 +108,11 @@ export class NativePool {
       port1.unref();
       return { state: new Int32Array(control, 0, 4), args: new Float64Array(control, 16, MAX_ARGS), program: new Float64Array(programBuffer), port: port1 };
     });
+  }
+
+  /** Shares posted to a helper that this thread ran itself because no helper had claimed them yet. */
+  get takenBack(): number {
+    return this.taken;
   }
 
   /** Threads that share the work: this one and the helpers. */
@@ -154,19 +169,37 @@ export class NativePool {
     if (Atomics.exchange(helper.state, 0, POSTED) === SLEEPING) Atomics.notify(helper.state, 0);
   }
 
-  /** Waits for `helpers` to finish what was posted; throws what one of them failed with. */
+  /**
+   * Waits for `helpers` to finish what was posted, running here what none has claimed yet; throws what one of them
+   * (or its share run here) failed with.
+   */
   private join(helpers: Helper[], what: string): void {
     const failures: string[] = [];
     for (const helper of helpers) {
-      for (let spin = 0; spin < SPINS && Atomics.load(helper.state, 0) === POSTED; spin++);
-      if (Atomics.load(helper.state, 0) === POSTED) {
+      if (Atomics.compareExchange(helper.state, 0, POSTED, IDLE) === POSTED) {
+        this.taken++;
+        try {
+          this.runHere(helper);
+        } catch (error) {
+          failures.push(String((error as Error)?.message ?? error));
+        }
+        continue;
+      }
+      for (let spin = 0; spin < SPINS && Atomics.load(helper.state, 0) === RUNNING; spin++);
+      if (Atomics.load(helper.state, 0) === RUNNING) {
         Atomics.store(helper.state, 3, 1);
-        while (Atomics.load(helper.state, 0) === POSTED) Atomics.wait(helper.state, 0, POSTED);
+        while (Atomics.load(helper.state, 0) === RUNNING) Atomics.wait(helper.state, 0, RUNNING);
         Atomics.store(helper.state, 3, 0);
       }
       if (helper.state[0] === FAILED) failures.push(String(receiveMessageOnPort(helper.port)?.message));
       Atomics.store(helper.state, 0, IDLE);
     }
-    if (failures.length) throw new Error(`${what} failed on a helper thread: ${failures[0]}`);
+    if (failures.length) throw new Error(`${what} failed in a helper's share: ${failures[0]}`);
+  }
+
+  /** Runs what was posted to `helper` on this thread. */
+  private runHere(helper: Helper): void {
+    if (helper.state[1] === this.names.length) runProgram(this.table, helper.program, helper.state[2]!);
+    else this.table[helper.state[1]!]!(...helper.args.subarray(0, helper.state[2]));
   }
 }
