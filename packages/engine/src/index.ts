@@ -11,3 +11,4 @@ export { CompiledTrainStep, PlanUnsupported, type CompileOptions, type TrainStep
 export { compilePredictor, compileTrainStep, CompiledPredictor, DataParallelStep } from './plan/data-parallel.js';
 export { ownedAddress, renewBuffers } from './plan/heap-variables.js';
 export { relaxedSimd } from './native-host.js';
+export { nativeKernels, type NativeKernels } from './native.js';

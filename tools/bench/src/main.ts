@@ -18,7 +18,7 @@ import { replicaCount, stepWork } from '@yolo-ts/trainer/internals';
 import { defaultModelRegistry } from '@yolo-ts/models';
 import { offlineMnistDir, readMnistSplit } from '@yolo-ts/plugin-mnist';
 import { anchorDir, ensureAnchor, runAnchor } from './anchor.js';
-import { matmulGflops, measureEval, measureReplicaTraining, measureTraining, median, profileTraining } from './measure.js';
+import { matmulGflops, measureEval, measureReplicaTraining, measureTraining, median, profileCompiledTraining, profileTraining } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,10 +40,14 @@ const [train, test] = await Promise.all([readMnistSplit(mnistDir, 'train'), read
 
 if (values.profile) {
   const [model, batch] = values.profile.split('@');
-  const rows = await profileTraining(model!, Number(batch ?? 64), train);
-  const total = rows.reduce((a, [, ms]) => a + ms, 0);
-  console.log(`profile of one ${values.profile} training step: ${total.toFixed(1)} ms in kernels`);
-  for (const [name, ms] of rows.slice(0, 20)) console.log(`${name.padEnd(28)}${ms.toFixed(2).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+  const t = await profileTraining(model!, Number(batch ?? 64), train);
+  const total = t.kernels.reduce((a, [, ms]) => a + ms, 0);
+  console.log(`profile of one ${values.profile} tfjs step: ${t.wall.toFixed(1)} ms a step unprofiled; profiled, ${total.toFixed(1)} ms in ${t.calls} tfjs kernel calls`);
+  for (const [name, ms] of t.kernels.slice(0, 20)) console.log(`${name.padEnd(28)}${ms.toFixed(2).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+  const c = profileCompiledTraining(model!, Number(batch ?? 64), train);
+  const inKernels = c.kernels.reduce((a, [, ms]) => a + ms, 0);
+  console.log(`\nprofile of one ${values.profile} compiled step, one thread: run ${c.run.toFixed(1)} ms (${inKernels.toFixed(1)} ms in ${c.calls} native calls, ${(c.run - inKernels).toFixed(1)} ms outside them), Adam ${c.adam.toFixed(1)} ms, gather ${c.gather.toFixed(1)} ms`);
+  for (const [name, ms] of c.kernels.slice(0, 20)) console.log(`${name.padEnd(28)}${ms.toFixed(2).padStart(9)} ms ${((100 * ms) / inKernels).toFixed(1).padStart(5)}%`);
   process.exit(0);
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
-import { Adam, compileTrainStep, PlanUnsupported } from '@yolo-ts/engine';
+import { Adam, CompiledTrainStep, compileTrainStep, nativeKernels, PlanUnsupported, type NativeKernels } from '@yolo-ts/engine';
 import { defaultModelRegistry, summarize } from '@yolo-ts/models';
 import { defaultConfig, evaluate, gatherBatch, seededRandom, shuffledIndices } from '@yolo-ts/trainer';
 import { createRunner, HALVES_MIN_BATCH, trainStep, trainableVariables } from '@yolo-ts/trainer/internals';
@@ -137,17 +137,92 @@ export function measureEval(model: string, data: ImageSplit, batch = 1000): numb
   return data.count / seconds;
 }
 
-/** Milliseconds per kernel name over `steps` training steps (tf.profile), largest first. */
-export async function profileTraining(model: string, batch: number, data: ImageSplit, steps = 3): Promise<[string, number][]> {
+/**
+ * Milliseconds per kernel name of the tfjs step over `steps` training steps (tf.profile), largest first, and the
+ * wall time of an unprofiled step.
+ */
+export async function profileTraining(model: string, batch: number, data: ImageSplit, steps = 3): Promise<{ kernels: [string, number][]; calls: number; wall: number }> {
   // tf.profile sees tfjs kernels only: this profiles the tfjs step (the compiled one runs none).
   const idx = Int32Array.from({ length: batch }, (_, i) => i);
   const loop = trainingLoop(model, batch, data, () => idx);
   for (let i = 0; i < 3; i++) loop.step();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) loop.step();
+  const wall = (performance.now() - t0) / steps;
   const totals = new Map<string, number>();
+  let calls = 0;
   for (let i = 0; i < steps; i++) {
     const info = await tf.profile(() => loop.step());
+    calls += info.kernels.length / steps;
     for (const k of info.kernels) totals.set(k.name, (totals.get(k.name) ?? 0) + Number(k.kernelTimeMs) / steps);
   }
   loop.dispose();
-  return [...totals.entries()].sort((a, b) => b[1] - a[1]);
+  return { kernels: [...totals.entries()].sort((a, b) => b[1] - a[1]), calls, wall };
+}
+
+/** Where a compiled step's time goes: per native kernel, and what is left outside them (JS, gather). */
+export interface CompiledProfile {
+  /** Milliseconds per step per kernel name, largest first. */
+  kernels: [string, number][];
+  /** Native calls per step. */
+  calls: number;
+  /** Milliseconds per step of the plan's run (forward, loss, backward), Adam's update and the batch's gather. */
+  run: number;
+  adam: number;
+  gather: number;
+}
+
+/**
+ * The compiled step of `model` at `batch` on this thread alone (one plan, no pool: the work a step has to do,
+ * before any split), each native call timed; over `steps` steps after 3 warm-up steps.
+ */
+export function profileCompiledTraining(model: string, batch: number, data: ImageSplit, steps = 5): CompiledProfile {
+  const net = buildNet(model);
+  const native = nativeKernels(tf.backend() as unknown as Parameters<typeof nativeKernels>[0]);
+  const totals = new Map<string, number>();
+  let calls = 0;
+  const timed = Object.fromEntries(
+    Object.entries(native).map(([name, fn]) => [
+      name,
+      typeof fn !== 'function'
+        ? fn
+        : (...args: number[]) => {
+            const t0 = performance.now();
+            (fn as (...a: number[]) => void)(...args);
+            totals.set(name, (totals.get(name) ?? 0) + performance.now() - t0);
+            calls++;
+          },
+    ]),
+  ) as unknown as NativeKernels;
+  const plan = new CompiledTrainStep(tf.backend() as unknown as ConstructorParameters<typeof CompiledTrainStep>[0], net, { maxBatch: batch, kernels: timed });
+  const optimizer = new Adam(1e-3);
+  const idx = Int32Array.from({ length: batch }, (_, i) => i);
+  const time = { run: 0, adam: 0, gather: 0 };
+  for (let i = 0; i < 3 + steps; i++) {
+    if (i === 3) {
+      totals.clear();
+      calls = 0;
+      time.run = time.adam = time.gather = 0;
+    }
+    let t0 = performance.now();
+    const { x, y } = gatherBatch(data, idx, { imgsz: 28 });
+    time.gather += performance.now() - t0;
+    t0 = performance.now();
+    plan.run(x, y);
+    time.run += performance.now() - t0;
+    t0 = performance.now();
+    optimizer.applyInPlace(plan.params);
+    time.adam += performance.now() - t0;
+    tf.dispose([x, y]);
+  }
+  plan.dispose();
+  optimizer.dispose();
+  net.dispose();
+  return {
+    kernels: [...totals.entries()].map(([k, ms]) => [k, ms / steps] as [string, number]).sort((a, b) => b[1] - a[1]),
+    calls: calls / steps,
+    run: time.run / steps,
+    adam: time.adam / steps,
+    gather: time.gather / steps,
+  };
 }
