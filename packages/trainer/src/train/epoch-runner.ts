@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSplit } from '@yolo-ts/core-data';
 import { compileTrainStep, PlanUnsupported, renewBuffers, type TrainStepPlan } from '@yolo-ts/engine';
@@ -179,6 +180,8 @@ export class LocalRunner implements EpochRunner {
       this.steps++;
       step++;
       onStep(step, from + idx.length, lossSum);
+      // A signal (Ctrl-C) reaches its handler only when the event loop turns: let it turn before asking whether to stop.
+      await yieldToLoop();
       if (step < total && shouldStop()) break;
     }
     // The compiled step wrote the weights in place: the model's stock kernels must see them as new tensors.

@@ -112,7 +112,7 @@ describe('Trainer (real runs on mnist160, wasm)', () => {
     const full = await train({ ...base, epochs: 2, project, name: 'full' }, { log: quiet });
     const cut = train({ ...base, epochs: 2, project, name: 'cut' }, {
       log: quiet,
-      callbacks: { on_train_batch_end: (t) => void (t.epoch === 1 && t.batch.index === 2 && process.emit('SIGINT', 'SIGINT')) },
+      callbacks: { on_train_batch_end: (t) => void (t.epoch === 1 && t.batch.index === 2 && process.kill(process.pid, 'SIGINT')) }, // a real signal, as Ctrl-C sends
     });
     await expect(cut).rejects.toThrow(TrainingInterrupted);
     await expect(cut).rejects.toThrow(/SIGINT: training stopped at epoch 2\/2, step 2\/5; saved .*cut\/weights\/last/);
