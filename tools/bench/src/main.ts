@@ -40,14 +40,16 @@ const [train, test] = await Promise.all([readMnistSplit(mnistDir, 'train'), read
 
 if (values.profile) {
   const [model, batch] = values.profile.split('@');
+  /** Prints header(total) and the 20 largest rows of a per-kernel profile, each with its share of the total. */
+  const printKernels = (kernels: [string, number][], header: (total: number) => string) => {
+    const total = kernels.reduce((a, [, ms]) => a + ms, 0);
+    console.log(header(total));
+    for (const [name, ms] of kernels.slice(0, 20)) console.log(`${name.padEnd(28)}${ms.toFixed(2).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+  };
   const t = await profileTraining(model!, Number(batch ?? 64), train);
-  const total = t.kernels.reduce((a, [, ms]) => a + ms, 0);
-  console.log(`profile of one ${values.profile} tfjs step: ${t.wall.toFixed(1)} ms a step unprofiled; profiled, ${total.toFixed(1)} ms in ${t.calls} tfjs kernel calls`);
-  for (const [name, ms] of t.kernels.slice(0, 20)) console.log(`${name.padEnd(28)}${ms.toFixed(2).padStart(9)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%`);
+  printKernels(t.kernels, (total) => `profile of one ${values.profile} tfjs step: ${t.wall.toFixed(1)} ms a step unprofiled; profiled, ${total.toFixed(1)} ms in ${t.calls} tfjs kernel calls`);
   const c = profileCompiledTraining(model!, Number(batch ?? 64), train);
-  const inKernels = c.kernels.reduce((a, [, ms]) => a + ms, 0);
-  console.log(`\nprofile of one ${values.profile} compiled step, one thread: run ${c.run.toFixed(1)} ms (${inKernels.toFixed(1)} ms in ${c.calls} native calls, ${(c.run - inKernels).toFixed(1)} ms outside them), Adam ${c.adam.toFixed(1)} ms, gather ${c.gather.toFixed(1)} ms`);
-  for (const [name, ms] of c.kernels.slice(0, 20)) console.log(`${name.padEnd(28)}${ms.toFixed(2).padStart(9)} ms ${((100 * ms) / inKernels).toFixed(1).padStart(5)}%`);
+  printKernels(c.kernels, (total) => `\nprofile of one ${values.profile} compiled step, one thread: run ${c.run.toFixed(1)} ms (${total.toFixed(1)} ms in ${c.calls} native calls, ${(c.run - total).toFixed(1)} ms outside them), Adam ${c.adam.toFixed(1)} ms, gather ${c.gather.toFixed(1)} ms`);
   process.exit(0);
 }
 

@@ -178,7 +178,8 @@ export interface CompiledProfile {
  */
 export function profileCompiledTraining(model: string, batch: number, data: ImageSplit, steps = 5): CompiledProfile {
   const net = buildNet(model);
-  const native = nativeKernels(tf.backend() as unknown as Parameters<typeof nativeKernels>[0]);
+  const backend = tf.backend() as unknown as Parameters<typeof nativeKernels>[0];
+  const native = nativeKernels(backend);
   const totals = new Map<string, number>();
   let calls = 0;
   const timed = Object.fromEntries(
@@ -194,7 +195,7 @@ export function profileCompiledTraining(model: string, batch: number, data: Imag
           },
     ]),
   ) as unknown as NativeKernels;
-  const plan = new CompiledTrainStep(tf.backend() as unknown as ConstructorParameters<typeof CompiledTrainStep>[0], net, { maxBatch: batch, kernels: timed });
+  const plan = new CompiledTrainStep(backend, net, { maxBatch: batch, kernels: timed });
   const optimizer = new Adam(1e-3);
   const idx = Int32Array.from({ length: batch }, (_, i) => i);
   const time = { run: 0, adam: 0, gather: 0 };
