@@ -134,15 +134,25 @@ class ReplicaRunner implements EpochRunner {
     });
     const runner = new ReplicaRunner(model, workers, shared, plan, `${describeOptimizer(plan)}, ${n} replicas (1 thread each)`);
     runner.steps = resume?.steps ?? 0;
-    try {
-      await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-        w.once('message', (m: FromReplica) => (m.type === 'ready' ? resolve() : reject(new Error(m.type === 'error' ? m.message : 'no ready message'))));
-        w.once('error', reject);
-      })));
-    } catch (error) {
+    // No replica is terminated before every one has settled: Node 20 aborts the whole process ("FATAL ERROR:
+    // v8::ToLocalChecked Empty MaybeLocal") when a worker is terminated while it reports its own uncaught error, as
+    // a replica does whose model fails to load. So a replica that threw counts as settled once it has exited.
+    const started = await Promise.allSettled(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            let thrown: Error | undefined;
+            w.once('message', (m: FromReplica) => (m.type === 'ready' ? resolve() : reject(new Error(m.type === 'error' ? m.message : 'no ready message'))));
+            w.once('error', (error) => (thrown = error));
+            w.once('exit', (code) => reject(thrown ?? new Error(`the replica exited with code ${code} before it was ready`)));
+          }),
+      ),
+    );
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
       await runner.dispose();
       // The model must rebuild from its saved form in a fresh thread: custom layers have to be registered on import.
-      throw new ReplicaError(`a training replica could not start: ${(error as Error).message} (replicas=1 trains in this thread)`);
+      throw new ReplicaError(`a training replica could not start: ${(failed.reason as Error).message} (replicas=1 trains in this thread)`);
     }
     return runner;
   }
